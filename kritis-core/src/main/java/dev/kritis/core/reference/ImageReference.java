@@ -68,7 +68,11 @@ public final class ImageReference {
     Digest digest = null;
     int at = rest.indexOf('@');
     if (at >= 0) {
-      digest = Digest.parse(rest.substring(at + 1));
+      try {
+        digest = Digest.parse(rest.substring(at + 1));
+      } catch (InvalidReferenceException e) {
+        throw new InvalidReferenceException(text, "digest " + e.problem());
+      }
       rest = rest.substring(0, at);
     }
     // A tag follows the last ':' that comes after the last '/', so "host:5000/app" has none.

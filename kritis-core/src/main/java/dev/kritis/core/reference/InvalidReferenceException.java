@@ -8,10 +8,17 @@ public final class InvalidReferenceException extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final String input;
+  private final String problem;
 
   public InvalidReferenceException(String input, String problem) {
     super("invalid image reference \"" + printable(input) + "\": " + problem);
     this.input = input;
+    this.problem = problem;
+  }
+
+  /** What is wrong with the input, without the input itself. */
+  public String problem() {
+    return problem;
   }
 
   /** The text that failed to parse, exactly as given. */
