@@ -1,13 +1,228 @@
 package dev.kritis.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kritis.core.attestation.InvalidAttestationException;
+import dev.kritis.core.attestation.OccurrenceDirectorySource;
+import dev.kritis.core.policy.PolicyException;
+import dev.kritis.core.policy.PolicySet;
+import dev.kritis.core.verify.Decision;
+import dev.kritis.core.verify.ImageDecision;
+import dev.kritis.core.verify.ImageVerifier;
+import dev.kritis.core.verify.Reason;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 
-/** {@code kritis verify}. */
+/**
+ * {@code kritis verify}: checks images the way the admission webhook would, for deploy tools
+ * (run it before {@code kubectl apply}) and people. Exit 0 when every image is allowed, 1 when
+ * some image is denied, 2 for bad usage or bad configuration.
+ */
 final class VerifyCommand {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   private VerifyCommand() {}
 
+  static String usage() {
+    return String.join("\n",
+        "usage: kritis verify --policies DIR [--policies DIR]... --attestations DIR",
+        "                     [--namespace NS] [--output text|json] [--timeout DURATION] IMAGE...",
+        "",
+        "  --policies DIR       kritis manifests (YAML/JSON; files or directories, repeatable)",
+        "  --attestations DIR   Grafeas occurrence JSON files (offline attestations)",
+        "  --namespace NS       the namespace whose policies apply (default: default)",
+        "  --output FORMAT      text (default) or json",
+        "  --timeout DURATION   give up and deny after this long (default 30s; e.g. 500ms, 10s, 1m)",
+        "",
+        "exit status: 0 every image allowed, 1 some image denied, 2 bad usage or configuration");
+  }
+
   static int run(String[] args, PrintStream out, PrintStream err) {
-    err.println("kritis verify: not yet");
-    return Main.USAGE;
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (UsageException e) {
+      err.println("kritis verify: " + e.getMessage());
+      err.println(usage());
+      return Main.USAGE;
+    }
+    if (options.help) {
+      out.println(usage());
+      return Main.ALLOWED;
+    }
+    ImageVerifier.Builder builder = ImageVerifier.builder();
+    try {
+      builder.policies(PolicySet.load(options.policies));
+    } catch (PolicyException e) {
+      err.println("kritis verify: bad policy: " + e.getMessage());
+      return Main.USAGE;
+    }
+    try {
+      builder.addSource(OccurrenceDirectorySource.load(options.attestations));
+    } catch (InvalidAttestationException e) {
+      err.println("kritis verify: bad attestations: " + e.getMessage());
+      return Main.USAGE;
+    }
+    Decision decision = builder.build().verify(options.namespace, options.images, options.timeout);
+    if (options.json) {
+      out.println(toJson(decision));
+    } else {
+      printText(decision, out);
+    }
+    return decision.allowed() ? Main.ALLOWED : Main.DENIED;
+  }
+
+  private static void printText(Decision decision, PrintStream out) {
+    for (ImageDecision image : decision.images()) {
+      out.println((image.allowed() ? "ALLOWED " : "DENIED  ") + image.message()
+          + image.digest().map(d -> " (" + d + ")").orElse(""));
+      for (Reason reason : image.reasons()) {
+        out.println("    " + reason.code() + ": " + reason.message());
+      }
+    }
+  }
+
+  static String toJson(Decision decision) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("allowed", decision.allowed());
+    ArrayNode images = root.putArray("images");
+    for (ImageDecision image : decision.images()) {
+      ObjectNode node = images.addObject();
+      node.put("image", image.image());
+      if (image.digest().isPresent()) {
+        node.put("digest", image.digest().get().toString());
+      } else {
+        node.putNull("digest");
+      }
+      node.put("allowed", image.allowed());
+      node.put("message", image.message());
+      ArrayNode reasons = node.putArray("reasons");
+      for (Reason reason : image.reasons()) {
+        ObjectNode r = reasons.addObject();
+        r.put("code", reason.code().name());
+        r.put("message", reason.message());
+        reason.policy().ifPresent(p -> r.put("policy", p));
+        reason.authority().ifPresent(a -> r.put("authority", a));
+      }
+    }
+    try {
+      return JSON.writeValueAsString(root);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a JSON tree we built", e);
+    }
+  }
+
+  /** Bad command-line usage; the message says which option and what was expected. */
+  static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /** The parsed command line. */
+  static final class Options {
+    final List<Path> policies = new ArrayList<>();
+    final List<String> images = new ArrayList<>();
+    Path attestations;
+    String namespace = "default";
+    boolean json;
+    boolean help;
+    Duration timeout = Duration.ofSeconds(30);
+
+    static Options parse(String[] args) throws UsageException {
+      Options o = new Options();
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        String value = null;
+        int eq = arg.indexOf('=');
+        if (arg.startsWith("--") && eq > 0) {
+          value = arg.substring(eq + 1);
+          arg = arg.substring(0, eq);
+        }
+        switch (arg) {
+          case "--help":
+          case "-h":
+            o.help = true;
+            break;
+          case "--policies":
+            o.policies.add(Path.of(value != null ? value : next(args, ++i, arg)));
+            break;
+          case "--attestations":
+            o.attestations = Path.of(value != null ? value : next(args, ++i, arg));
+            break;
+          case "--namespace":
+          case "-n":
+            o.namespace = value != null ? value : next(args, ++i, arg);
+            break;
+          case "--output":
+          case "-o": {
+            String format = value != null ? value : next(args, ++i, arg);
+            if (!format.equals("text") && !format.equals("json")) {
+              throw new UsageException("--output must be text or json, got \"" + format + "\"");
+            }
+            o.json = format.equals("json");
+            break;
+          }
+          case "--timeout":
+            o.timeout = duration(value != null ? value : next(args, ++i, arg));
+            break;
+          default:
+            if (arg.startsWith("-")) {
+              throw new UsageException("unknown option " + arg);
+            }
+            o.images.add(args[i]);
+        }
+      }
+      if (o.help) {
+        return o;
+      }
+      if (o.policies.isEmpty()) {
+        throw new UsageException("--policies DIR is required");
+      }
+      if (o.attestations == null) {
+        throw new UsageException("--attestations DIR is required");
+      }
+      if (o.images.isEmpty()) {
+        throw new UsageException("no IMAGE given");
+      }
+      return o;
+    }
+
+    private static String next(String[] args, int i, String option) throws UsageException {
+      if (i >= args.length) {
+        throw new UsageException(option + " needs a value");
+      }
+      return args[i];
+    }
+  }
+
+  /** {@code 500ms}, {@code 10s}, {@code 2m}, or an ISO-8601 duration such as {@code PT10S}. */
+  static Duration duration(String text) throws UsageException {
+    try {
+      Duration d;
+      if (text.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+      } else if (text.endsWith("s")) {
+        d = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+      } else if (text.endsWith("m")) {
+        d = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
+      } else {
+        d = Duration.parse(text);
+      }
+      if (d.isNegative() || d.isZero()) {
+        throw new UsageException("duration must be positive, got \"" + text + "\"");
+      }
+      return d;
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new UsageException("bad duration \"" + text + "\", expected e.g. 500ms, 10s, 2m or PT10S");
+    }
   }
 }

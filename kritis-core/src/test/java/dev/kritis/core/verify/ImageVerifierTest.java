@@ -111,7 +111,8 @@ class ImageVerifierTest {
   @Test
   void verify_tagOnlyWithResolver_verifiesTheResolvedDigest() throws Exception {
     attestNginx();
-    DigestResolver resolver = (ref, deadline) -> Digest.parse(DIGEST);
+    Digest resolved = Digest.parse(DIGEST);
+    DigestResolver resolver = (ref, deadline) -> resolved;
     ImageVerifier verifier = ImageVerifier.builder()
         .policies(PolicySet.builder().addManifest(policies, "p").build())
         .addSource(OccurrenceDirectorySource.load(occurrences)).digestResolver(resolver).build();
