@@ -1,6 +1,7 @@
 package dev.kritis.core.crypto.internal;
 
 import java.security.Provider;
+import java.util.Locale;
 import java.util.Optional;
 import org.conscrypt.Conscrypt;
 
@@ -24,7 +25,17 @@ public final class FastProvider {
     static final Optional<Provider> CONSCRYPT = load();
 
     private static Optional<Provider> load() {
+      Locale defaultLocale = Locale.getDefault();
+      boolean localeBreaksConscrypt = !"LINUX".toLowerCase(defaultLocale).equals("linux");
       try {
+        if (localeBreaksConscrypt) {
+          // Conscrypt 2.5.2 names its native library with a locale-sensitive toLowerCase()
+          // (HostProperties.OperatingSystem.getFileComponent), so under a Turkish or Azeri default
+          // locale it looks for "conscrypt_openjdk_jni-l\u0131nux-x86_64" and never loads. The name
+          // is computed once, when the native library loads, so the default locale is set to ROOT
+          // for exactly that moment and restored at once. Only done under such locales.
+          Locale.setDefault(Locale.ROOT);
+        }
         if (!Conscrypt.isAvailable()) {
           return Optional.empty();
         }
@@ -32,6 +43,10 @@ public final class FastProvider {
       } catch (RuntimeException | LinkageError e) {
         // UnsatisfiedLinkError / NoClassDefFoundError when the native library cannot load.
         return Optional.empty();
+      } finally {
+        if (localeBreaksConscrypt) {
+          Locale.setDefault(defaultLocale);
+        }
       }
     }
   }
