@@ -83,12 +83,10 @@ public final class PgpVerifier {
    */
   public byte[] verify(byte[] signedMessage, byte[] expectedPayload) throws GeneralSecurityException {
     try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(signedMessage))) {
-      BcPGPObjectFactory factory = new BcPGPObjectFactory(in);
+      BcPGPObjectFactory outer = new BcPGPObjectFactory(in);
+      BcPGPObjectFactory factory = outer;
       Object first = factory.nextObject();
       if (first instanceof PGPCompressedData) {
-        if (factory.nextObject() != null) {
-          throw new GeneralSecurityException("data after the compressed packet");
-        }
         factory = new BcPGPObjectFactory(((PGPCompressedData) first).getDataStream());
         first = factory.nextObject();
       }
@@ -111,7 +109,7 @@ public final class PgpVerifier {
       if (!(signatures instanceof PGPSignatureList) || ((PGPSignatureList) signatures).size() != 1) {
         throw new GeneralSecurityException("expected one signature");
       }
-      if (factory.nextObject() != null) {
+      if (factory.nextObject() != null || (outer != factory && outer.nextObject() != null)) {
         throw new GeneralSecurityException("data after the signature");
       }
       PGPSignature signature = ((PGPSignatureList) signatures).get(0);
