@@ -24,7 +24,7 @@ echo "== JMH ($JMH_OPTS)"
 java -jar "$JAR" VerifyBenchmark $JMH_OPTS -tu us -bm avgt -rf csv -rff "$OUT/jmh.csv" "$@"
 
 score() { # benchmark-method algorithm -> score in us
-  awk -F, -v m="$1" -v a="$2" '{gsub(/"/, "")} $1 ~ ("\\." m "$") && $8 == a {print $5}' "$OUT/jmh.csv"
+  awk -F, -v m="$1" -v a="$2" '{gsub(/["\r]/, "")} $1 ~ ("[.]" m "$") && $8 == a {print $5}' "$OUT/jmh.csv"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
 
