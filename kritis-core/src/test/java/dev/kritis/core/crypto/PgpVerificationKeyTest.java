@@ -62,9 +62,10 @@ class PgpVerificationKeyTest {
   void verify_truncatedMessage_isRejected() throws Exception {
     VerificationKey key = VerificationKey.fromPgpArmored(KEY);
     byte[] binary = PGPUtil.getDecoderStream(new ByteArrayInputStream(MESSAGE)).readAllBytes();
-    // Cuts into the packets and into the signature. (Cutting only the last bytes of this message
-    // removes part of the zlib trailer after the deflate stream has ended; signed data and
-    // signature are then intact and still verify, which is no weakness.)
+    // Cuts into the packets and into the signature. (Cutting only the very last byte of this
+    // message, raw-deflate compressed with indeterminate length, still verifies: the inflater has
+    // by then produced every byte of the signed data and the signature, and the cryptographic check
+    // is on those. Not a weakness, but not asserted here; see the report.)
     for (int cut : new int[] {0, 1, binary.length / 2, binary.length - 40}) {
       byte[] truncated = java.util.Arrays.copyOf(binary, cut);
       assertThatThrownBy(() -> key.verify(truncated, new byte[0])).isInstanceOf(GeneralSecurityException.class);
