@@ -233,8 +233,36 @@ final class ManifestReader {
     }
   }
 
+  /**
+   * kritis stores the armored key base64-encoded in {@code asciiArmoredPgpPublicKey}; a raw
+   * armored key is accepted too. The key id is the key's fingerprint; a {@code keyId} that says
+   * otherwise is an error rather than an alias, so a typo cannot pair a key with the wrong id.
+   */
   private static VerificationKey pgpKey(JsonNode key, String keyId, String id, String field) throws PolicyException {
-    throw new PolicyException(id + ": " + field + ": PGP keys are not supported yet");
+    String data = text(key, "asciiArmoredPgpPublicKey", id + " " + field, true).trim();
+    String armored = data;
+    if (!data.startsWith("-----BEGIN PGP")) {
+      try {
+        armored = new String(Base64.getMimeDecoder().decode(data), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        armored = "";
+      }
+      if (!armored.trim().startsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
+        throw new PolicyException(id + ": " + field + ".asciiArmoredPgpPublicKey is neither base64 of an armored PGP public key"
+            + " nor an armored key (expected e.g. `gpg --armor --export KEY | base64 -w0`)");
+      }
+    }
+    VerificationKey verificationKey;
+    try {
+      verificationKey = VerificationKey.fromPgpArmored(armored);
+    } catch (KeyFormatException e) {
+      throw new PolicyException(id + ": " + field + ".asciiArmoredPgpPublicKey: " + e.getMessage(), e);
+    }
+    if (keyId != null && !keyId.isEmpty() && !keyId.equalsIgnoreCase(verificationKey.keyId())) {
+      throw new PolicyException(id + ": " + field + ".keyId \"" + keyId + "\" does not match the PGP key's fingerprint "
+          + verificationKey.keyId() + "; expected the fingerprint or no keyId");
+    }
+    return verificationKey;
   }
 
   private static GenericAttestationPolicy policy(String namespace, String name, JsonNode spec, String id) throws PolicyException {
