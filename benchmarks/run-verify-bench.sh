@@ -33,10 +33,11 @@ echo "== Summary (microseconds per operation, lower is better)"
 echo "openssl ECDSA P-256 verify:            $OSSL_ECDSA_US"
 echo "openssl RSA-2048 verify:               $OSSL_RSA_US"
 for alg in ECDSA_P256_SHA256 ECDSA_P384_SHA384 RSA_SIGN_PKCS1_2048_SHA256 RSA_PSS_2048_SHA256 ED25519; do
-  printf '%-28s kritis verify %8s  full check %8s  JDK JCA verify %8s\n' "$alg" \
-    "$(score kritisVerify $alg)" "$(score fullAttestationCheck $alg)" "$(score jcaVerify $alg)"
+  printf '%-28s kritis verify %8s  full check %8s  decision %8s  JDK JCA verify %8s\n' "$alg" \
+    "$(score kritisVerify $alg)" "$(score fullAttestationCheck $alg)" "$(score imageVerifierDecision $alg)" "$(score jcaVerify $alg)"
 done
 echo "ratio kritis ECDSA P-256 full check / openssl verify: $(ratio "$(score fullAttestationCheck ECDSA_P256_SHA256)" "$OSSL_ECDSA_US")"
+echo "ratio kritis ECDSA P-256 decision   / openssl verify: $(ratio "$(score imageVerifierDecision ECDSA_P256_SHA256)" "$OSSL_ECDSA_US")"
 echo "ratio kritis ECDSA P-256 verify     / openssl verify: $(ratio "$(score kritisVerify ECDSA_P256_SHA256)" "$OSSL_ECDSA_US")"
 echo "ratio JDK JCA ECDSA P-256 verify    / openssl verify: $(ratio "$(score jcaVerify ECDSA_P256_SHA256)" "$OSSL_ECDSA_US")"
 echo "ratio kritis RSA-2048 PKCS1 full check / openssl verify: $(ratio "$(score fullAttestationCheck RSA_SIGN_PKCS1_2048_SHA256)" "$OSSL_RSA_US")"

@@ -1,11 +1,20 @@
 package dev.kritis.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kritis.core.attestation.Attestation;
+import dev.kritis.core.attestation.AttestationSource;
+import dev.kritis.core.attestation.InvalidAttestationException;
+import dev.kritis.core.attestation.SimpleSigningPayload;
+import dev.kritis.core.policy.AttestationAuthority;
+import dev.kritis.core.policy.PolicySet;
+import dev.kritis.core.reference.ImageReference;
+import dev.kritis.core.reference.InvalidReferenceException;
+import dev.kritis.core.verify.ImageVerifier;
+import dev.kritis.testkit.Manifests;
+import java.time.Instant;
+import java.util.List;
 import dev.kritis.core.crypto.SignatureAlgorithm;
 import dev.kritis.core.crypto.VerificationKey;
 import dev.kritis.testkit.TestKey;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -29,9 +38,11 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code kritisVerify}: {@link VerificationKey#verify} (Tink; Conscrypt when it loads).
  *   <li>{@code jcaVerify}: the same signature with the JDK's default providers, as a naive caller
  *       would write it ({@code Signature.getInstance} per call).
- *   <li>{@code fullAttestationCheck}: parse the simple-signing JSON with Jackson, verify, compare the
- *       manifest digest. The JSON handling is a tiny local stand-in: the real payload parser is
- *       being written elsewhere and should replace it here when it lands.
+ *   <li>{@code fullAttestationCheck}: what the verifier does per attestation: verify the signature,
+ *       parse the payload strictly ({@link SimpleSigningPayload}), compare the digest, the type and
+ *       the normalized repository.
+ *   <li>{@code imageVerifierDecision}: a whole {@link ImageVerifier} decision for one image by
+ *       digest in a namespace with one policy and one authority, attestations from memory.
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -54,7 +65,9 @@ public class VerifyBenchmark {
   private byte[] signature;
   private String jcaName;
   private PSSParameterSpec pss;
-  private final ObjectMapper mapper = new ObjectMapper();
+  private ImageReference image;
+  private ImageVerifier verifier;
+  private Instant farFuture;
 
   @Setup
   public void setUp() throws Exception {
@@ -84,6 +97,28 @@ public class VerifyBenchmark {
     if (!jcaVerify()) {
       throw new IllegalStateException("JCA baseline does not verify " + algorithm);
     }
+    image = ImageReference.parse("gcr.io/kritis-project/kritis-server@" + DIGEST);
+    Attestation attestation = Attestation.builder().payload(PAYLOAD).signature(signature).publicKeyId("bench")
+        .origin("memory").build();
+    AttestationSource memory = new AttestationSource() {
+      @Override
+      public List<Attestation> attestationsFor(ImageReference ref, AttestationAuthority authority, Instant deadline) {
+        return List.of(attestation);
+      }
+
+      @Override
+      public String describe() {
+        return "memory";
+      }
+    };
+    PolicySet policies = PolicySet.builder().addManifest(Manifests.documents(
+        Manifests.pkixAuthority("default", "bench", null, testKey, "bench"),
+        Manifests.policy("default", "gap", List.of("bench"), List.of())), "bench").build();
+    verifier = ImageVerifier.builder().policies(policies).addSource(memory).build();
+    farFuture = Instant.now().plusSeconds(86_400);
+    if (!fullAttestationCheck() || !imageVerifierDecision()) {
+      throw new IllegalStateException("the attestation does not check out for " + algorithm);
+    }
   }
 
   @Benchmark
@@ -103,13 +138,16 @@ public class VerifyBenchmark {
   }
 
   @Benchmark
-  public boolean fullAttestationCheck() throws GeneralSecurityException, IOException {
-    byte[] vouched = key.verify(signature, PAYLOAD);
-    JsonNode root = mapper.readTree(vouched);
-    JsonNode critical = root.path("critical");
-    if (!"atomic container signature".equals(critical.path("type").asText())) {
-      return false;
-    }
-    return DIGEST.equals(critical.path("image").path("docker-manifest-digest").asText());
+  public boolean fullAttestationCheck() throws GeneralSecurityException, InvalidAttestationException,
+      InvalidReferenceException {
+    SimpleSigningPayload payload = SimpleSigningPayload.parse(key.verify(signature, PAYLOAD));
+    return SimpleSigningPayload.ACCEPTED_TYPES.contains(payload.type())
+        && image.digest().orElseThrow().toString().equals(payload.dockerManifestDigest())
+        && ImageReference.parse(payload.dockerReference()).repository().equals(image.repository());
+  }
+
+  @Benchmark
+  public boolean imageVerifierDecision() {
+    return verifier.verifyImage("default", image.original(), farFuture).allowed();
   }
 }
