@@ -3,16 +3,12 @@ package dev.kritis.core.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kritis.core.attestation.Attestation;
-import dev.kritis.core.attestation.AttestationSource;
-import dev.kritis.core.policy.AttestationAuthority;
 import dev.kritis.core.policy.PolicySet;
 import dev.kritis.core.policy.PolicyException;
-import dev.kritis.core.reference.ImageReference;
 import dev.kritis.testkit.Attestations;
 import dev.kritis.testkit.Manifests;
 import dev.kritis.testkit.TestKey;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -43,18 +39,7 @@ class ImageVerifierPropertyTest {
 
   private static boolean admitted(byte[] payload, byte[] signature) {
     Attestation attestation = Attestation.builder().payload(payload).signature(signature).publicKeyId("k").origin("mem").build();
-    AttestationSource source = new AttestationSource() {
-      @Override
-      public List<Attestation> attestationsFor(ImageReference image, AttestationAuthority authority, Instant deadline) {
-        return List.of(attestation);
-      }
-
-      @Override
-      public String describe() {
-        return "memory";
-      }
-    };
-    return ImageVerifier.builder().policies(POLICIES).addSource(source).build()
+    return ImageVerifier.builder().policies(POLICIES).addSource(TestSources.fixed(attestation)).build()
         .verify("default", List.of(IMAGE), Duration.ofSeconds(5)).allowed();
   }
 

@@ -2,15 +2,12 @@ package dev.kritis.core.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kritis.core.attestation.Attestation;
 import dev.kritis.core.attestation.AttestationSource;
 import dev.kritis.core.attestation.AttestationSourceException;
 import dev.kritis.core.attestation.OccurrenceDirectorySource;
-import dev.kritis.core.policy.AttestationAuthority;
 import dev.kritis.core.policy.PolicySet;
 import dev.kritis.core.reference.Digest;
 import dev.kritis.core.reference.DigestResolver;
-import dev.kritis.core.reference.ImageReference;
 import dev.kritis.core.verify.Reason.Code;
 import dev.kritis.testkit.Attestations;
 import dev.kritis.testkit.Manifests;
@@ -306,20 +303,11 @@ class ImageVerifierTest {
   void verify_severalImages_allowedOnlyIfAllAreAndSameImageCheckedOnce() throws Exception {
     attestNginx();
     AtomicInteger calls = new AtomicInteger();
-    AttestationSource counting = new AttestationSource() {
-      final OccurrenceDirectorySource inner = OccurrenceDirectorySource.load(occurrences);
-
-      @Override
-      public List<Attestation> attestationsFor(ImageReference image, AttestationAuthority authority, Instant deadline) {
-        calls.incrementAndGet();
-        return inner.attestationsFor(image, authority, deadline);
-      }
-
-      @Override
-      public String describe() {
-        return "counting";
-      }
-    };
+    OccurrenceDirectorySource inner = OccurrenceDirectorySource.load(occurrences);
+    AttestationSource counting = TestSources.of("counting", (image, authority) -> {
+      calls.incrementAndGet();
+      return inner.attestationsFor(image, authority, Instant.MAX);
+    });
     ImageVerifier verifier = ImageVerifier.builder()
         .policies(PolicySet.builder().addManifest(policies, "p").build()).addSource(counting).build();
     Decision decision = verifier.verify("default", List.of(SIGNED, "alpine:3.11", SIGNED), TIMEOUT);
@@ -331,18 +319,9 @@ class ImageVerifierTest {
 
   @Test
   void verify_failingSource_deniesWithItsReasonButOtherSourcesStillCount() throws Exception {
-    AttestationSource broken = new AttestationSource() {
-      @Override
-      public List<Attestation> attestationsFor(ImageReference image, AttestationAuthority authority, Instant deadline)
-          throws AttestationSourceException {
-        throw new AttestationSourceException("grafeas at https://g.example is unreachable");
-      }
-
-      @Override
-      public String describe() {
-        return "grafeas";
-      }
-    };
+    AttestationSource broken = TestSources.of("grafeas", (image, authority) -> {
+      throw new AttestationSourceException("grafeas at https://g.example is unreachable");
+    });
     ImageVerifier onlyBroken = ImageVerifier.builder()
         .policies(PolicySet.builder().addManifest(policies, "p").build()).addSource(broken).build();
     ImageDecision denied = onlyBroken.verify("default", List.of(SIGNED), TIMEOUT).images().get(0);
@@ -358,17 +337,9 @@ class ImageVerifierTest {
 
   @Test
   void verify_sourceThrowingUnchecked_deniesInsteadOfPropagating() throws Exception {
-    AttestationSource buggy = new AttestationSource() {
-      @Override
-      public List<Attestation> attestationsFor(ImageReference image, AttestationAuthority authority, Instant deadline) {
-        throw new IllegalStateException("bug");
-      }
-
-      @Override
-      public String describe() {
-        return "buggy";
-      }
-    };
+    AttestationSource buggy = TestSources.of("buggy", (image, authority) -> {
+      throw new IllegalStateException("bug");
+    });
     ImageVerifier verifier = ImageVerifier.builder()
         .policies(PolicySet.builder().addManifest(policies, "p").build()).addSource(buggy).build();
     assertThat(verifier.verify("default", List.of(SIGNED), TIMEOUT).allowed()).isFalse();
