@@ -60,12 +60,13 @@ final class RegistryEndpoints {
     WwwAuthenticate challenge = WwwAuthenticate.parse(header).orElseThrow(() -> RegistryException.failed(
         "Tried to " + action + " but failed because " + uri + " answered HTTP 401 without a usable"
             + " WWW-Authenticate challenge"));
-    String challengeScope = challenge.param("scope").orElse(scope);
-    authenticator.onUnauthorized(registry, challenge, challengeScope);
-    String retryAuthorization = authenticator.authorize(registry, challenge, challengeScope, deadline, action);
+    // We ask for the pull scope of the repository whatever scope the challenge names (it may
+    // name push too, which read-only credentials cannot get); tokens are cached by that scope.
+    authenticator.onUnauthorized(registry, challenge, scope);
+    String retryAuthorization = authenticator.authorize(registry, challenge, scope, deadline, action);
     response = transport.send(request(method, uri, accept, maxBytes, retryAuthorization), deadline, action);
     if (response.status == 401) {
-      authenticator.onUnauthorized(registry, challenge, challengeScope);
+      authenticator.onUnauthorized(registry, challenge, scope);
       throw RegistryException.failed("Tried to " + action + " but failed because " + registry + " refused "
           + authenticator.credential(registry).map(Object::toString).orElse("anonymous access")
           + " (HTTP 401" + errorSummary(response) + ")"
