@@ -60,7 +60,7 @@ public final class GrafeasAttestationSource implements AttestationSource {
     String resourceUrl = "https://" + image.repository() + "@" + digest;
     String action = "list the occurrences of note " + note.get() + " for " + resourceUrl + " at " + base;
     try {
-      return cache.get("grafeas " + note.get() + " " + resourceUrl, deadline, action,
+      return cache.get("grafeas " + base + " " + note.get() + " " + resourceUrl, deadline, action,
           () -> cachePolicy.forSignatures(list(image, note.get(), resourceUrl, deadline, action)));
     } catch (RegistryException e) {
       throw new AttestationSourceException(e.getMessage(), e);
