@@ -37,6 +37,7 @@ class AuthenticationTest {
     fake = FakeRegistry.start();
     digest = ImagePusher.to(fake.baseUri(), null).pushImage("team/app", "v1", "auth", true);
     app = ImageReference.parse(fake.hostPort() + "/team/app:v1");
+    fake.clearRequests();
   }
 
   @AfterEach
@@ -224,5 +225,17 @@ class AuthenticationTest {
   void insecureRegistry_withSchemeOrPath_isRejected() {
     assertThatThrownBy(() -> RegistryClient.builder().insecureRegistry("http://h:5000").build())
         .isInstanceOf(RegistryConfigException.class).hasMessageContaining("not host[:port]");
+  }
+
+  @Test
+  void bearer_tokenNearItsExpiry_isRenewed() throws Exception {
+    fake.requireBearer(null, null).tokenExpiresIn(2);
+    RegistryClient client = clientFor(fake).tagCacheTtl(Duration.ZERO).build();
+    client.resolve(app, soon());
+    client.resolve(app, soon());
+    assertThat(fake.requests()).filteredOn(r -> r.path().equals("/token")).hasSize(1);
+    Thread.sleep(1200);
+    client.resolve(app, soon());
+    assertThat(fake.requests()).filteredOn(r -> r.path().equals("/token")).hasSize(2);
   }
 }

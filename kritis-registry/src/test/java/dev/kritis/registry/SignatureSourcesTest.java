@@ -206,6 +206,26 @@ class SignatureSourcesTest {
   }
 
   @Test
+  void cosign_identicalConcurrentLookups_shareOneSetOfRequests() throws Exception {
+    sign();
+    fake.fault("GET", sigTagPath(), Fault.delay(Duration.ofMillis(300)));
+    RegistryClient client = clientFor(fake).build();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+    try {
+      List<java.util.concurrent.Future<List<Attestation>>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        results.add(pool.submit(() -> client.cosignSignatures().attestationsFor(image, authority, soon())));
+      }
+      for (java.util.concurrent.Future<List<Attestation>> r : results) {
+        assertThat(r.get()).hasSize(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(fake.requests()).extracting(RecordedRequest::method).containsExactly("GET", "GET");
+  }
+
+  @Test
   void cosign_failure_isNotCached() throws Exception {
     sign();
     fake.fault("GET", sigTagPath(), Fault.status(500), 1);

@@ -227,4 +227,27 @@ class TagResolutionTest {
         .isInstanceOf(DigestResolutionException.class)
         .hasMessageContaining("https://" + fake.hostPort());
   }
+
+  @Test
+  void verifier_unresolvableTag_isDeniedWithTheResolutionFailureAsReason() throws Exception {
+    dev.kritis.testkit.TestKey key = dev.kritis.testkit.TestKey.generate(dev.kritis.testkit.TestKey.Algorithm.ECDSA_P256_SHA256);
+    RegistryClient client = clientFor(fake).build();
+    dev.kritis.core.verify.ImageDecision decision = dev.kritis.core.verify.ImageVerifier.builder()
+        .policies(Policies.requiring(key)).digestResolver(client.digestResolver()).addSource(client.cosignSignatures())
+        .build().verifyImage(Policies.NAMESPACE, fake.hostPort() + "/team/app:gone", in(Duration.ofSeconds(5)));
+    assertThat(decision.allowed()).isFalse();
+    assertThat(decision.reasons()).anySatisfy(r -> {
+      assertThat(r.code()).isEqualTo(dev.kritis.core.verify.Reason.Code.DIGEST_RESOLUTION_FAILED);
+      assertThat(r.message()).contains("the tag does not exist");
+    });
+  }
+
+  @Test
+  void resolve_multiArchIndexTag_givesTheIndexDigestNotAPlatformDigest() throws Exception {
+    ImagePusher pusher = ImagePusher.to(fake.baseUri(), null);
+    String arm = pusher.pushImage("team/app", "arm", "arm", true);
+    String index = pusher.pushIndex("team/app", "multi", List.of(digest, arm));
+    assertThat(clientFor(fake).build().resolve(ImageReference.parse(fake.hostPort() + "/team/app:multi"),
+        in(Duration.ofSeconds(5))).toString()).isEqualTo(index);
+  }
 }

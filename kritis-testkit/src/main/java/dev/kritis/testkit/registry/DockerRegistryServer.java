@@ -27,8 +27,8 @@ import javax.net.ssl.SSLContext;
  * <p>Needs {@code /usr/bin/docker-registry} (package {@code docker-registry}) and, for the TLS
  * mode, {@code htpasswd} (package {@code apache2-utils}). When a tool is missing, {@link #start}
  * fails with a message saying what to install: a test that silently skips proves nothing.
- * The binary's path may be overridden with the {@code KRITIS_DOCKER_REGISTRY} environment
- * variable.
+ * The binary's path may be overridden with the {@code kritis.docker-registry} system property
+ * or the {@code KRITIS_DOCKER_REGISTRY} environment variable.
  */
 public final class DockerRegistryServer implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
@@ -61,7 +61,8 @@ public final class DockerRegistryServer implements AutoCloseable {
   }
 
   private static DockerRegistryServer start(boolean tls, String username, String password) throws IOException {
-    Path binary = Path.of(System.getenv().getOrDefault("KRITIS_DOCKER_REGISTRY", "/usr/bin/docker-registry"));
+    Path binary = Path.of(System.getProperty("kritis.docker-registry",
+        System.getenv().getOrDefault("KRITIS_DOCKER_REGISTRY", "/usr/bin/docker-registry")));
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException("The registry binary " + binary + " is missing: these tests run the real"
           + " registry. Install it with `apt-get install -y docker-registry apache2-utils`"

@@ -247,6 +247,17 @@ public final class ImagePusher {
     return response.body();
   }
 
+  /** The Docker-Content-Digest the registry reports for {@code reference} (HEAD request). */
+  public String headDigest(String repository, String reference) throws IOException {
+    HttpResponse<byte[]> response = send(HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/manifests/" + reference))
+        .header("Accept", String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST,
+            "application/vnd.docker.distribution.manifest.list.v2+json"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    expect(response, 200, "HEAD the manifest " + repository + ":" + reference);
+    return response.headers().firstValue("Docker-Content-Digest")
+        .orElseThrow(() -> new IOException("no Docker-Content-Digest for " + repository + ":" + reference));
+  }
+
   /** Deletes a manifest by digest (the registry must allow deletes). */
   public void deleteManifest(String repository, String digest) throws IOException {
     HttpResponse<byte[]> response = send(HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/manifests/" + digest))
