@@ -20,15 +20,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RegistryAuthenticator {
   private final Map<String, DockerConfig.Credential> credentials;
   private final HttpTransport transport;
-  private final RegistryEndpoints endpoints;
+  private final RegistryEndpoints.InsecureRegistries insecure;
   private final ConcurrentHashMap<String, WwwAuthenticate> challenges = new ConcurrentHashMap<>();
   private final LookupCache<String, String> tokens;
 
   RegistryAuthenticator(Map<String, DockerConfig.Credential> credentials, HttpTransport transport,
-      RegistryEndpoints endpoints, LookupCache<String, String> tokens) {
+      RegistryEndpoints.InsecureRegistries insecure, LookupCache<String, String> tokens) {
     this.credentials = Map.copyOf(credentials);
     this.transport = transport;
-    this.endpoints = endpoints;
+    this.insecure = insecure;
     this.tokens = tokens;
   }
 
@@ -81,7 +81,7 @@ final class RegistryAuthenticator {
           + " named an invalid token realm \"" + Texts.printable(realm) + "\"", e);
     }
     String scheme = String.valueOf(realmUri.getScheme());
-    if (!scheme.equals("https") && !(scheme.equals("http") && endpoints.isInsecure(hostPort(realmUri)))) {
+    if (!scheme.equals("https") && !(scheme.equals("http") && insecure.contains(hostPort(realmUri)))) {
       throw RegistryException.failed("Tried to " + action + " but failed because the token realm " + realm
           + " of " + registry + " is not https (plain http is used only for registries named insecure)");
     }

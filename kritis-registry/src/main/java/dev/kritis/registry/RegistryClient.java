@@ -80,10 +80,10 @@ public final class RegistryClient {
     }
     this.transport = new HttpTransport(http.build(), b.requestTimeout, b.maxAttempts, b.retryBaseDelay,
         b.retryMaxDelay, clock);
-    RegistryEndpoints endpoints = new RegistryEndpoints(b.insecure);
+    RegistryEndpoints.InsecureRegistries insecure = new RegistryEndpoints.InsecureRegistries(b.insecure);
     this.tokenCache = new LookupCache<>(maxCacheEntries, clock);
-    RegistryAuthenticator authenticator = new RegistryAuthenticator(b.credentials, transport, endpoints, tokenCache);
-    endpoints.wire(transport, authenticator);
+    RegistryAuthenticator authenticator = new RegistryAuthenticator(b.credentials, transport, insecure, tokenCache);
+    RegistryEndpoints endpoints = new RegistryEndpoints(insecure, transport, authenticator);
     this.manifests = new ManifestPuller(endpoints);
     this.layers = new SignatureLayers(new BlobPuller(endpoints), b.maxBlobBytes);
     this.referrersPuller = new ReferrersPuller(endpoints, manifests);

@@ -15,21 +15,33 @@ final class RegistryEndpoints {
   /** {@code docker.io} is a name; the registry API is served here. */
   static final String DOCKER_HUB_API_HOST = "registry-1.docker.io";
 
-  private final Set<String> insecure;
-  private HttpTransport transport;
-  private RegistryAuthenticator authenticator;
+  private final InsecureRegistries insecure;
+  private final HttpTransport transport;
+  private final RegistryAuthenticator authenticator;
 
-  RegistryEndpoints(Set<String> insecureRegistries) {
-    this.insecure = Set.copyOf(insecureRegistries);
-  }
-
-  void wire(HttpTransport transport, RegistryAuthenticator authenticator) {
+  RegistryEndpoints(InsecureRegistries insecure, HttpTransport transport, RegistryAuthenticator authenticator) {
+    this.insecure = insecure;
     this.transport = transport;
     this.authenticator = authenticator;
   }
 
+  /** The {@code host:port}s the user named insecure: the only ones spoken to over plain HTTP. */
+  static final class InsecureRegistries {
+    private final Set<String> hostPorts;
+
+    InsecureRegistries(Set<String> hostPorts) {
+      Set<String> lower = new java.util.HashSet<>();
+      hostPorts.forEach(h -> lower.add(h.toLowerCase(Locale.ROOT)));
+      this.hostPorts = Set.copyOf(lower);
+    }
+
+    boolean contains(String hostPort) {
+      return hostPorts.contains(hostPort.toLowerCase(Locale.ROOT));
+    }
+  }
+
   boolean isInsecure(String hostPort) {
-    return insecure.contains(hostPort.toLowerCase(Locale.ROOT));
+    return insecure.contains(hostPort);
   }
 
   /** {@code https://host[:port]/v2/} for a registry name as it appears in a reference. */

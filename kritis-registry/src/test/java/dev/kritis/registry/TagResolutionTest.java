@@ -212,7 +212,7 @@ class TagResolutionTest {
 
   @Test
   void resolve_dockerHub_usesRegistry1Host() throws Exception {
-    RegistryEndpoints endpoints = new RegistryEndpoints(java.util.Set.of());
+    RegistryEndpoints endpoints = new RegistryEndpoints(new RegistryEndpoints.InsecureRegistries(java.util.Set.of()), null, null);
     assertThat(endpoints.apiBase("docker.io").toString()).isEqualTo("https://registry-1.docker.io/v2/");
     assertThat(endpoints.repositoryUri(ImageReference.parse("alpine:3.19"), "manifests/3.19").toString())
         .isEqualTo("https://registry-1.docker.io/v2/library/alpine/manifests/3.19");
