@@ -52,6 +52,15 @@ public final class FakeRegistry implements AutoCloseable {
   private static final Pattern ENDPOINT = Pattern.compile("^/v2/(.+)/(manifests|blobs|referrers)/([^/]+)$");
   private static final Pattern STORAGE = Pattern.compile("^/storage/(.+)$");
 
+  static {
+    // The JDK server writes headers and body separately; with Nagle's algorithm on, the client's
+    // delayed ACK stalls every response with a body by ~40 ms. Real registries (Go) set
+    // TCP_NODELAY; so does the fake, unless a test chose otherwise.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final boolean tls;
