@@ -24,6 +24,21 @@ final class TrustStores {
   private TrustStores() {}
 
   static SSLContext withExtraCertificates(Path pemBundle) throws RegistryConfigException {
+    KeyStore store = defaultsPlus(pemBundle);
+    try {
+      TrustManagerFactory combined = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      combined.init(store);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, combined.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new RegistryConfigException("Tried to build a TLS context trusting the default CAs and " + pemBundle
+          + " but failed because " + e.getMessage(), e);
+    }
+  }
+
+  /** A trust store holding the JDK's default trusted certificates and those of {@code pemBundle}. */
+  static KeyStore defaultsPlus(Path pemBundle) throws RegistryConfigException {
     Collection<? extends Certificate> extra;
     try (InputStream in = Files.newInputStream(pemBundle)) {
       extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
@@ -55,11 +70,7 @@ final class TrustStores {
       for (Certificate certificate : extra) {
         store.setCertificateEntry("bundle-" + i++, certificate);
       }
-      TrustManagerFactory combined = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      combined.init(store);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, combined.getTrustManagers(), null);
-      return context;
+      return store;
     } catch (GeneralSecurityException | IOException e) {
       throw new RegistryConfigException("Tried to build a trust store from the default CAs and " + pemBundle
           + " but failed because " + e.getMessage(), e);

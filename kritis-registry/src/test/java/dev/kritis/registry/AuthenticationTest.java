@@ -238,4 +238,22 @@ class AuthenticationTest {
     client.resolve(app, soon());
     assertThat(fake.requests()).filteredOn(r -> r.path().equals("/token")).hasSize(2);
   }
+
+  @Test
+  void caBundle_isAddedToTheDefaultTrustNotInsteadOfIt() throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.generate();
+    javax.net.ssl.TrustManagerFactory defaults =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    defaults.init((java.security.KeyStore) null);
+    int defaultCount = ((javax.net.ssl.X509TrustManager) defaults.getTrustManagers()[0]).getAcceptedIssuers().length;
+    assertThat(defaultCount).isPositive();
+    assertThat(TrustStores.defaultsPlus(certificate.certificatePem()).size()).isEqualTo(defaultCount + 1);
+  }
+
+  @Test
+  void dockerConfig_identityTokenWithBasic_isUsedAsThePassword() throws Exception {
+    fake.requireBasic("<token>", "opaque-identity-token");
+    String config = "{\"auths\":{\"" + fake.hostPort() + "\":{\"username\":\"<token>\",\"identitytoken\":\"opaque-identity-token\"}}}";
+    assertThat(clientFor(fake).dockerConfigJson(config, "test").build().resolve(app, soon()).toString()).isEqualTo(digest);
+  }
 }

@@ -200,4 +200,18 @@ class RegistryIT {
     assertThat(decision.allowed()).isFalse();
     assertThat(decision.reasons()).extracting(Reason::code).contains(Reason.Code.NO_ATTESTATIONS);
   }
+
+  @Test
+  void plainHttpRegistry_namedInsecure_resolvesAndVerifies() throws Exception {
+    try (DockerRegistryServer plain = DockerRegistryServer.startPlain()) {
+      ImagePusher plainPusher = plain.pusher();
+      String repository = plain.hostPort() + "/team/plain";
+      String digest = plainPusher.pushImage("team/plain", "v1", "plain", false);
+      plainPusher.pushCosignSignature("team/plain", digest, repository, key);
+      RegistryClient client = RegistryClient.builder().insecureRegistry(plain.hostPort()).build();
+      assertThat(client.resolve(ImageReference.parse(repository + ":v1"), soon()).toString()).isEqualTo(digest);
+      Decision decision = verifier(client, false).verify(Policies.NAMESPACE, List.of(repository + ":v1"), Duration.ofSeconds(20));
+      assertThat(decision.allowed()).as(decision.toString()).isTrue();
+    }
+  }
 }
