@@ -153,10 +153,25 @@ final class HttpTransport {
         throw RegistryException.deadline("Tried to " + action + " but failed because the deadline passed while "
             + request.uri + " did not answer (" + describe(lastError) + ")");
       }
-      throw RegistryException.failed("Tried to " + action + " but failed because " + request.uri
-          + " could not be reached: " + describe(lastError), lastError);
+      throw RegistryException.failed("Tried to " + action + " but failed because " + explain(lastError, request.uri),
+          lastError);
     }
     return last;
+  }
+
+  /** Why an exchange failed, in the words a user can act on. */
+  private static String explain(IOException e, URI uri) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return "the TLS handshake with " + uri + " failed (" + describe(e)
+            + "); if the registry uses a private CA, pass its certificate as the CA bundle";
+      }
+      if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
+          || t instanceof java.net.UnknownHostException) {
+        return uri + " could not be reached (" + describe(e) + ")";
+      }
+    }
+    return "the connection to " + uri + " failed during the exchange (" + describe(e) + ")";
   }
 
   private void requireTime(Instant deadline, String action, URI uri, IOException lastError) throws RegistryException {

@@ -209,7 +209,7 @@ class AuthenticationTest {
           .isEqualTo(d);
       assertThatThrownBy(() -> RegistryClient.builder().retries(1, Duration.ofMillis(10), Duration.ofMillis(10)).build()
           .resolve(ref, soon()))
-          .isInstanceOf(DigestResolutionException.class).hasMessageContaining("could not be reached");
+          .isInstanceOf(DigestResolutionException.class).hasMessageContaining("TLS handshake with https://" + tls.hostPort()).hasMessageContaining("CA bundle");
     }
   }
 
