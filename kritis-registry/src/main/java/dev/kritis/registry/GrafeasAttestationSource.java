@@ -73,8 +73,14 @@ public final class GrafeasAttestationSource implements AttestationSource {
     String filter = RegistryAuthenticator.encode("resourceUrl=\"" + resourceUrl + "\"");
     String pageToken = null;
     for (int page = 0; page < MAX_PAGES; page++) {
-      URI uri = base.resolve("v1/" + note + "/occurrences?filter=" + filter
-          + (pageToken == null ? "" : "&pageToken=" + RegistryAuthenticator.encode(pageToken)));
+      URI uri;
+      try {
+        uri = base.resolve("v1/" + note + "/occurrences?filter=" + filter
+            + (pageToken == null ? "" : "&pageToken=" + RegistryAuthenticator.encode(pageToken)));
+      } catch (IllegalArgumentException e) {
+        throw RegistryException.failed("Tried to " + action + " but failed because the note reference \""
+            + Texts.printable(note) + "\" cannot be part of a URL (expected projects/<project>/notes/<note>)", e);
+      }
       HttpTransport.Request request = new HttpTransport.Request("GET", uri,
           bearerToken == null ? null : "Bearer " + bearerToken, null, MAX_PAGE_BYTES).header("Accept", "application/json");
       HttpTransport.Response response = transport.send(request, deadline, action);

@@ -364,4 +364,12 @@ class SignatureSourcesTest {
         .attestationsFor(image, authority, soon()))
         .isInstanceOf(AttestationSourceException.class).hasMessageContaining("HTTP 403");
   }
+
+  @Test
+  void grafeas_noteThatCannotBeInAUrl_failsWithACheckedException() {
+    AttestationAuthority odd = AttestationAuthority.create("prod", "x", "projects/p/notes/has space", authority.keys());
+    assertThatThrownBy(() -> clientFor(fake).build().grafeas(fake.baseUri(), Optional.empty())
+        .attestationsFor(image, odd, soon()))
+        .isInstanceOf(AttestationSourceException.class).hasMessageContaining("cannot be part of a URL");
+  }
 }
