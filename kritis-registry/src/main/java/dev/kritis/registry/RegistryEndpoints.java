@@ -68,6 +68,11 @@ final class RegistryEndpoints {
     if (response.status != 401) {
       return response;
     }
+    if (!HttpTransport.sameOrigin(uri, response.uri)) {
+      // A 401 from where a redirect led (storage, a CDN) is not the registry's challenge: our
+      // registry credentials are not for that host, so this is simply a failure.
+      throw unexpected(response, action);
+    }
     String header = response.header("WWW-Authenticate").orElse(null);
     WwwAuthenticate challenge = WwwAuthenticate.parse(header).orElseThrow(() -> RegistryException.failed(
         "Tried to " + action + " but failed because " + uri + " answered HTTP 401 without a usable"
