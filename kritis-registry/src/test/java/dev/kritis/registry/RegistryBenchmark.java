@@ -45,16 +45,25 @@ public final class RegistryBenchmark {
           .credentials(registry.hostPort(), "bench", "bench-password");
 
       System.out.printf(Locale.ROOT, "image %s (%s), docker-registry on loopback, TLS + Basic auth%n", image, digest);
-      run("cold (new client each time)", coldIterations, policies, image, i -> builder.build(), false);
+      System.out.println("sources: cosign signature tags");
+      run("cold (new client each time)", coldIterations, policies, image, i -> builder.build(), false, false);
       RegistryClient shared = builder.build();
-      run("cold caches, warm connections", coldIterations, policies, image, i -> shared, true);
+      run("cold caches, warm connections", coldIterations, policies, image, i -> shared, true, false);
       RegistryClient warm = builder.build();
-      run("warm (cached)", warmIterations, policies, image, i -> warm, false);
+      run("warm (cached)", warmIterations, policies, image, i -> warm, false, false);
+      // With the referrers source too. The signature is found by cosign first, so the verifier
+      // stops there; for an unsigned image both sources are asked (see the unsigned lines).
+      String unsigned = repository.replace("/bench/app", "/bench/unsigned") + ":v1";
+      pusher.pushImage("bench/unsigned", "v1", "unsigned", true);
+      System.out.println("sources: cosign signature tags + OCI referrers (registry 2.8: tag-schema fallback); unsigned image, denied");
+      run("cold (new client each time)", coldIterations, policies, unsigned, i -> builder.build(), false, true);
+      RegistryClient warmBoth = builder.build();
+      run("warm (negative cache, 10 s)", warmIterations, policies, unsigned, i -> warmBoth, false, true);
     }
   }
 
-  private static void run(String name, int iterations, PolicySet policies, String image, Mode mode, boolean clear)
-      throws Exception {
+  private static void run(String name, int iterations, PolicySet policies, String image, Mode mode, boolean clear,
+      boolean bothSources) throws Exception {
     int warmup = Math.max(10, iterations / 10);
     long[] nanos = new long[iterations];
     long requests = 0;
@@ -63,14 +72,18 @@ public final class RegistryBenchmark {
       if (clear) {
         client.clearCaches();
       }
-      ImageVerifier verifier = ImageVerifier.builder().policies(policies)
-          .digestResolver(client.digestResolver()).addSource(client.cosignSignatures()).build();
+      ImageVerifier.Builder verifierBuilder = ImageVerifier.builder().policies(policies)
+          .digestResolver(client.digestResolver()).addSource(client.cosignSignatures());
+      if (bothSources) {
+        verifierBuilder.addSource(client.referrers());
+      }
+      ImageVerifier verifier = verifierBuilder.build();
       long before = client.requestCount();
       long start = System.nanoTime();
       ImageDecision decision = verifier.verifyImage(Policies.NAMESPACE, image, Instant.now().plusSeconds(10));
       long elapsed = System.nanoTime() - start;
-      if (!decision.allowed()) {
-        throw new IllegalStateException("benchmark image was denied: " + decision);
+      if (decision.allowed() == bothSources) {
+        throw new IllegalStateException("unexpected decision for " + image + ": " + decision);
       }
       if (i >= 0) {
         nanos[i] = elapsed;
