@@ -33,6 +33,8 @@ public final class Main {
       switch (args[0]) {
         case "verify":
           return VerifyCommand.run(rest, out, err);
+        case "resolve":
+          return ResolveCommand.run(rest, out, err);
         case "serve":
           return ServeCommand.run(rest, out, err);
         default:
@@ -52,6 +54,7 @@ public final class Main {
         "",
         "commands:",
         "  verify   check images against policies and attestations (exit 0 allowed, 1 denied, 2 bad usage)",
+        "  resolve  print each image pinned to the digest its tag names now",
         "  serve    run the HTTPS admission webhook",
         "",
         "run 'kritis <command> --help' for a command's options");

@@ -12,6 +12,9 @@ import dev.kritis.core.verify.Decision;
 import dev.kritis.core.verify.ImageDecision;
 import dev.kritis.core.verify.ImageVerifier;
 import dev.kritis.core.verify.Reason;
+import dev.kritis.registry.RegistryClient;
+import dev.kritis.registry.RegistryConfigException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +34,14 @@ final class VerifyCommand {
 
   static String usage() {
     return String.join("\n",
-        "usage: kritis verify --policies DIR [--policies DIR]... --attestations DIR",
+        "usage: kritis verify --policies DIR [--policies DIR]... [--attestations DIR] [registry options]",
         "                     [--namespace NS] [--output text|json] [--timeout DURATION] IMAGE...",
         "",
         "  --policies DIR       kritis manifests (YAML/JSON; files or directories, repeatable)",
-        "  --attestations DIR   Grafeas occurrence JSON files (offline attestations)",
+        "  --attestations DIR   Grafeas occurrence JSON files (offline attestations). Without it, or with",
+        "                       any registry option, tags are resolved and signatures are read where the",
+        "                       images live (cosign .sig tags, OCI referrers) and from --grafeas-url",
+        RegistryOptions.USAGE,
         "  --namespace NS       the namespace whose policies apply (default: default)",
         "  --output FORMAT      text (default) or json",
         "  --timeout DURATION   give up and deny after this long (default 30s; e.g. 500ms, 10s, 1m)",
@@ -63,11 +69,26 @@ final class VerifyCommand {
       err.println("kritis verify: bad policy: " + e.getMessage());
       return Main.USAGE;
     }
-    try {
-      builder.addSource(OccurrenceDirectorySource.load(options.attestations));
-    } catch (InvalidAttestationException e) {
-      err.println("kritis verify: bad attestations: " + e.getMessage());
-      return Main.USAGE;
+    if (options.attestations != null) {
+      try {
+        builder.addSource(OccurrenceDirectorySource.load(options.attestations));
+      } catch (InvalidAttestationException e) {
+        err.println("kritis verify: bad attestations: " + e.getMessage());
+        return Main.USAGE;
+      }
+    }
+    if (options.attestations == null || options.registry.any()) {
+      try {
+        RegistryClient registries = options.registry.client();
+        builder.digestResolver(registries.digestResolver());
+        registries.registrySources().forEach(builder::addSource);
+        if (options.registry.grafeasUrl != null) {
+          builder.addSource(registries.grafeas(options.registry.grafeasUrl, options.registry.grafeasToken()));
+        }
+      } catch (RegistryConfigException | IOException e) {
+        err.println("kritis verify: bad registry configuration: " + e.getMessage());
+        return Main.USAGE;
+      }
     }
     Decision decision = builder.build().verify(options.namespace, options.images, options.timeout);
     if (options.json) {
@@ -131,6 +152,7 @@ final class VerifyCommand {
   static final class Options {
     final List<Path> policies = new ArrayList<>();
     final List<String> images = new ArrayList<>();
+    final RegistryOptions registry = new RegistryOptions();
     Path attestations;
     String namespace = "default";
     boolean json;
@@ -175,6 +197,10 @@ final class VerifyCommand {
             o.timeout = duration(value != null ? value : next(args, ++i, arg));
             break;
           default:
+            if (RegistryOptions.takesValue(arg)) {
+              o.registry.accept(arg, value != null ? value : next(args, ++i, arg));
+              break;
+            }
             if (arg.startsWith("-")) {
               throw new UsageException("unknown option " + arg);
             }
@@ -186,9 +212,6 @@ final class VerifyCommand {
       }
       if (o.policies.isEmpty()) {
         throw new UsageException("--policies DIR is required");
-      }
-      if (o.attestations == null) {
-        throw new UsageException("--attestations DIR is required");
       }
       if (o.images.isEmpty()) {
         throw new UsageException("no IMAGE given");
