@@ -120,7 +120,7 @@ final class WebhookHandler implements HttpHandler {
       JsonNode review;
       try {
         review = MAPPER.readTree(new LimitedInputStream(exchange.getInputStream(), maxBody));
-      } catch (BodyTooLargeException e) {
+      } catch (BodyTooLargeException | io.undertow.server.RequestTooBigException e) {
         reject(exchange, 413, "request body exceeds the limit of " + maxBody + " bytes");
         return;
       } catch (JsonProcessingException e) {

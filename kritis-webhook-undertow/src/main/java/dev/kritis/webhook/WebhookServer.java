@@ -297,7 +297,8 @@ public final class WebhookServer implements AutoCloseable {
       Undertow undertow = Undertow.builder()
           .addHttpsListener(port, host, credentials.sslContext())
           .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of("TLSv1.3", "TLSv1.2"))
-          .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxBody + 1)
+          // A backstop only: the handler enforces maxBody itself, with a 413 and a reason.
+          .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 2 * maxBody + 65536)
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
           .setHandler(handler)
           .build();
