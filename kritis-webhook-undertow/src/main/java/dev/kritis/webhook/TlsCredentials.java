@@ -94,12 +94,15 @@ final class TlsCredentials {
     } catch (IOException | IllegalArgumentException e) {
       throw new GeneralSecurityException(keyFile + ": not a PEM private key: " + e.getMessage(), e);
     }
-    JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-    if (parsed instanceof PrivateKeyInfo) {
-      return converter.getPrivateKey((PrivateKeyInfo) parsed);
-    }
-    if (parsed instanceof PEMKeyPair) {
-      return converter.getKeyPair((PEMKeyPair) parsed).getPrivate();
+    // Only the private part: a SEC1 "EC PRIVATE KEY" may omit the public key.
+    PrivateKeyInfo info = parsed instanceof PEMKeyPair ? ((PEMKeyPair) parsed).getPrivateKeyInfo()
+        : parsed instanceof PrivateKeyInfo ? (PrivateKeyInfo) parsed : null;
+    if (info != null) {
+      try {
+        return new JcaPEMKeyConverter().getPrivateKey(info);
+      } catch (IOException e) {
+        throw new GeneralSecurityException(keyFile + ": unsupported private key: " + e.getMessage(), e);
+      }
     }
     throw new GeneralSecurityException(keyFile + ": no private key found, expected PEM \"PRIVATE KEY\", "
         + "\"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\"");
