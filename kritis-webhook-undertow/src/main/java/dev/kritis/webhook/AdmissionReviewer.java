@@ -17,7 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +46,7 @@ final class AdmissionReviewer {
   private final boolean dryRun;
   private final boolean failOpen;
   private final Duration deadline;
+  private final ConcurrentHashMap<InflightKey, Future<ImageVerdict>> inflight = new ConcurrentHashMap<>();
 
   AdmissionReviewer(ImageVerifier verifier, Supplier<PolicySet> policies, VerdictCache cache, ExecutorService executor,
       WebhookMetrics metrics, Set<String> exemptNamespaces, ImageReference selfImage, boolean dryRun, boolean failOpen,
@@ -116,17 +119,17 @@ final class AdmissionReviewer {
         pending = new LinkedHashMap<>();
       }
       verdicts.put(image, null); // keeps the order
-      try {
-        pending.put(image, executor.submit(() -> ImageVerdict.of(verifier.verifyImage(snapshot, namespace, image, until))));
-      } catch (RejectedExecutionException e) {
-        pending.remove(image);
+      Future<ImageVerdict> future = inflight(namespace, image, snapshot, until);
+      if (future == null) {
         verdicts.put(image, ImageVerdict.error(image, "verifier overloaded: too many checks queued"));
+      } else {
+        pending.put(image, future);
       }
     }
     if (pending != null) {
       for (Map.Entry<String, Future<ImageVerdict>> e : pending.entrySet()) {
-        verdicts.put(e.getKey(), await(e.getKey(), e.getValue(), untilNanos));
-        ImageVerdict v = verdicts.get(e.getKey());
+        ImageVerdict v = await(e.getKey(), e.getValue(), untilNanos);
+        verdicts.put(e.getKey(), v);
         if (v.error) {
           if (v.timedOut) {
             metrics.timeouts.inc();
@@ -134,10 +137,65 @@ final class AdmissionReviewer {
             metrics.sourceErrors.inc();
           }
         }
-        cache.put(namespace, snapshot.version(), v);
       }
     }
     return verdicts;
+  }
+
+  /**
+   * The check of one image, shared by every request that needs it while it runs: a burst of
+   * identical reviews (a rollout, or the first requests after a policy change) verifies once.
+   * Returns null when the verifier's queue is full.
+   */
+  private Future<ImageVerdict> inflight(String namespace, String image, PolicySet snapshot, Instant until) {
+    InflightKey key = new InflightKey(namespace, image, snapshot.version());
+    FutureTask<ImageVerdict> task = new FutureTask<>(() -> {
+      ImageVerdict v = ImageVerdict.of(verifier.verifyImage(snapshot, namespace, image, until));
+      cache.put(namespace, snapshot.version(), v);
+      return v;
+    }) {
+      @Override
+      protected void done() {
+        inflight.remove(key, this);
+      }
+    };
+    Future<ImageVerdict> existing = inflight.putIfAbsent(key, task);
+    if (existing != null) {
+      return existing;
+    }
+    try {
+      executor.execute(task);
+      return task;
+    } catch (RejectedExecutionException e) {
+      inflight.remove(key, task);
+      return null;
+    }
+  }
+
+  private static final class InflightKey {
+    final String namespace;
+    final String image;
+    final long version;
+
+    InflightKey(String namespace, String image, long version) {
+      this.namespace = namespace;
+      this.image = image;
+      this.version = version;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof InflightKey)) {
+        return false;
+      }
+      InflightKey k = (InflightKey) o;
+      return version == k.version && namespace.equals(k.namespace) && image.equals(k.image);
+    }
+
+    @Override
+    public int hashCode() {
+      return (namespace.hashCode() * 31 + image.hashCode()) * 31 + Long.hashCode(version);
+    }
   }
 
   private ImageVerdict await(String image, Future<ImageVerdict> future, long untilNanos) {
@@ -150,7 +208,10 @@ final class AdmissionReviewer {
       future.cancel(true);
       Thread.currentThread().interrupt();
       return ImageVerdict.error(image, "verification interrupted");
-    } catch (ExecutionException | CancellationException e) {
+    } catch (CancellationException e) {
+      // Shared with a request whose deadline passed first: the check ran under that deadline.
+      return ImageVerdict.timedOut(image, "verification timed out");
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       return ImageVerdict.error(image, "verification failed: " + cause);
     }
@@ -211,7 +272,7 @@ final class AdmissionReviewer {
       if (v == null || !v.allowed || v.digest == null || c.image.indexOf('@') >= 0) {
         continue;
       }
-      patches.add(new ImagePatch(c.pointer, c.image + "@" + v.digest));
+      patches.add(new ImagePatch(c.pointer(), c.image + "@" + v.digest));
     }
     return patches;
   }

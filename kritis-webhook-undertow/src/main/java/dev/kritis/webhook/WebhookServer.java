@@ -6,8 +6,10 @@ import dev.kritis.core.reference.ImageReference;
 import dev.kritis.core.verify.ImageVerifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -35,15 +37,19 @@ import org.xnio.Sequence;
  */
 public final class WebhookServer implements AutoCloseable {
   private final Undertow undertow;
+  private final GracefulShutdownHandler graceful;
+  private final Duration drainTimeout;
   private final PolicyStore policies;
   private final ThreadPoolExecutor verifyPool;
   private final TlsReloader tlsReloader;
   private final VerdictCache cache;
   private final int port;
 
-  private WebhookServer(Undertow undertow, PolicyStore policies, ThreadPoolExecutor verifyPool, TlsReloader tlsReloader,
-      VerdictCache cache) {
+  private WebhookServer(Undertow undertow, GracefulShutdownHandler graceful, Duration drainTimeout, PolicyStore policies,
+      ThreadPoolExecutor verifyPool, TlsReloader tlsReloader, VerdictCache cache) {
     this.undertow = undertow;
+    this.graceful = graceful;
+    this.drainTimeout = drainTimeout;
     this.policies = policies;
     this.verifyPool = verifyPool;
     this.tlsReloader = tlsReloader;
@@ -73,8 +79,15 @@ public final class WebhookServer implements AutoCloseable {
     return policies;
   }
 
+  /** Stops taking requests (503), lets the ones in flight finish within the deadline, then stops. */
   @Override
   public void close() {
+    graceful.shutdown();
+    try {
+      graceful.awaitShutdown(drainTimeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     undertow.stop();
     if (tlsReloader != null) {
       tlsReloader.close();
@@ -292,6 +305,7 @@ public final class WebhookServer implements AutoCloseable {
       AdmissionReviewer reviewer = new AdmissionReviewer(verifier.build(), store, cache, pool, metrics,
           exemptNamespaces, selfImage, dryRun, failOpen, deadline);
       WebhookHandler handler = new WebhookHandler(reviewer, metrics, store::notReadyReason, store::status, maxBody);
+      GracefulShutdownHandler graceful = Handlers.gracefulShutdown(handler);
 
       store.start();
       Undertow undertow = Undertow.builder()
@@ -300,7 +314,7 @@ public final class WebhookServer implements AutoCloseable {
           // A backstop only: the handler enforces maxBody itself, with a 413 and a reason.
           .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 2 * maxBody + 65536)
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-          .setHandler(handler)
+          .setHandler(graceful)
           .build();
       try {
         undertow.start();
@@ -311,7 +325,7 @@ public final class WebhookServer implements AutoCloseable {
       }
       TlsReloader reloader = selfSigned ? null
           : new TlsReloader(tlsCert, tlsKey, undertow.getListenerInfo().get(0), tlsReloadInterval);
-      return new WebhookServer(undertow, store, pool, reloader, cache);
+      return new WebhookServer(undertow, graceful, deadline.plusSeconds(1), store, pool, reloader, cache);
     }
 
     private static String rootMessage(Throwable t) {

@@ -168,6 +168,46 @@ class OperatorControlsIT {
   }
 
   @Test
+  void concurrentIdenticalReviews_shareOneVerification() throws Exception {
+    Trust trust = signedNginx();
+    AttestationSource files = OccurrenceDirectorySource.load(trust.attestations);
+    CountingSource slow = new CountingSource(new AttestationSource() {
+      @Override
+      public List<Attestation> attestationsFor(ImageReference image, AttestationAuthority authority, Instant deadline)
+          throws AttestationSourceException {
+        try {
+          Thread.sleep(300); // a remote source: long enough for the burst to pile up
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return files.attestationsFor(image, authority, deadline);
+      }
+
+      @Override
+      public String describe() {
+        return "slow files";
+      }
+    });
+    java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(12);
+    try (WebhookServer server = WebhookServer.builder().host("127.0.0.1").port(0).tlsSelfSigned(List.of())
+        .addPolicyPath(trust.policies).addAttestationSource(slow).start()) {
+      Client client = new Client(server.port());
+      byte[] body = Fixtures.review(Kind.DEPLOYMENT, "prod", Fixtures.workload(Kind.DEPLOYMENT, "web", "nginx@" + NGINX_DIGEST))
+          .toString().getBytes(StandardCharsets.UTF_8);
+      List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        results.add(callers.submit(() -> client.post("/validate", body).response().get("allowed").asBoolean()));
+      }
+      for (var r : results) {
+        assertThat(r.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(slow.calls.get()).isEqualTo(1);
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
   void tagOnlyResults_liveNoLongerThanTheResolverTtl() throws Exception {
     VerdictCache cache = new VerdictCache(100, Duration.ofMinutes(10), Duration.ofMillis(200), Duration.ofSeconds(30));
     ImageVerdict tagged = ImageVerdict.allowed("nginx:1.27", "test");
