@@ -43,6 +43,7 @@ final class AdmissionReviewer {
   private final WebhookMetrics metrics;
   private final Set<String> exemptNamespaces;
   private final ImageReference selfImage;
+  private final String selfImageName;
   private final boolean dryRun;
   private final boolean failOpen;
   private final Duration deadline;
@@ -58,6 +59,7 @@ final class AdmissionReviewer {
     this.metrics = metrics;
     this.exemptNamespaces = Set.copyOf(exemptNamespaces);
     this.selfImage = selfImage;
+    this.selfImageName = selfImage == null ? null : selfImage.path().substring(selfImage.path().lastIndexOf('/') + 1);
     this.dryRun = dryRun;
     this.failOpen = failOpen;
     this.deadline = deadline;
@@ -220,6 +222,12 @@ final class AdmissionReviewer {
   private boolean isSelfImage(String image) {
     if (selfImage == null) {
       return false;
+    }
+    if (image.equals(selfImage.original())) {
+      return true;
+    }
+    if (!image.contains(selfImageName)) {
+      return false; // cheap: every spelling of our image contains its last path segment; parsing costs more
     }
     try {
       return selfImage.equals(ImageReference.parse(image));
