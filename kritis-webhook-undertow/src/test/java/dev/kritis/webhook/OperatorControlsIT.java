@@ -208,6 +208,41 @@ class OperatorControlsIT {
   }
 
   @Test
+  void close_letsReviewsInFlightFinish() throws Exception {
+    Trust trust = signedNginx();
+    AttestationSource files = OccurrenceDirectorySource.load(trust.attestations);
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    AttestationSource slow = new AttestationSource() {
+      @Override
+      public List<Attestation> attestationsFor(ImageReference image, AttestationAuthority authority, Instant deadline)
+          throws AttestationSourceException {
+        entered.countDown();
+        try {
+          Thread.sleep(600);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return files.attestationsFor(image, authority, deadline);
+      }
+
+      @Override
+      public String describe() {
+        return "slow files";
+      }
+    };
+    WebhookServer server = WebhookServer.builder().host("127.0.0.1").port(0).tlsSelfSigned(List.of())
+        .addPolicyPath(trust.policies).addAttestationSource(slow).start();
+    Client client = new Client(server.port());
+    var review = Fixtures.review(Kind.DEPLOYMENT, "prod", Fixtures.workload(Kind.DEPLOYMENT, "web", "nginx@" + NGINX_DIGEST));
+    var reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.post("/validate", review));
+    assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    server.close(); // while the review waits on the source
+    var response = reply.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(response.status).isEqualTo(200);
+    assertThat(response.response().get("allowed").asBoolean()).isTrue();
+  }
+
+  @Test
   void tagOnlyResults_liveNoLongerThanTheResolverTtl() throws Exception {
     VerdictCache cache = new VerdictCache(100, Duration.ofMinutes(10), Duration.ofMillis(200), Duration.ofSeconds(30));
     ImageVerdict tagged = ImageVerdict.allowed("nginx:1.27", "test");
