@@ -1,9 +1,9 @@
 package dev.kritis.webhook;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import java.time.Duration;
-import java.util.Objects;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verified results, bounded in size and age. The key is (namespace, image reference as written,
@@ -13,15 +13,20 @@ import java.util.Objects;
  * <p>A tag-only reference is verified by whatever digest the tag resolves to <em>now</em>, so
  * its entry lives no longer than the resolver's TTL. Denials live shorter than approvals, so a
  * freshly signed image is admitted soon; errors (timeouts, unreachable sources) are never cached.
+ *
+ * <p>A hit is one {@link ConcurrentHashMap} lookup and a clock read: this is the webhook's hot
+ * path. The size bound is kept on insert by dropping expired entries, then arbitrary ones (not
+ * LRU: with keys that include the policy version, old entries are the ones nobody asks for).
  */
 final class VerdictCache {
-  private final Cache<Key, Entry> cache;
+  private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final long maxEntries;
   private final long ttlNanos;
   private final long tagTtlNanos;
   private final long deniedTtlNanos;
 
   VerdictCache(long maxEntries, Duration ttl, Duration tagTtl, Duration deniedTtl) {
-    this.cache = CacheBuilder.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).build();
+    this.maxEntries = maxEntries;
     this.ttlNanos = ttl.toNanos();
     this.tagTtlNanos = Math.min(ttlNanos, tagTtl.toNanos());
     this.deniedTtlNanos = Math.min(ttlNanos, deniedTtl.toNanos());
@@ -29,37 +34,51 @@ final class VerdictCache {
 
   ImageVerdict get(String namespace, String image, long policyVersion) {
     Key key = new Key(namespace, image, policyVersion);
-    Entry entry = cache.getIfPresent(key);
+    Entry entry = entries.get(key);
     if (entry == null) {
       return null;
     }
     if (System.nanoTime() - entry.expiresAtNanos >= 0) {
-      cache.invalidate(key);
+      entries.remove(key, entry);
       return null;
     }
     return entry.verdict;
   }
 
   void put(String namespace, long policyVersion, ImageVerdict verdict) {
-    if (verdict.error) {
+    if (verdict.error || maxEntries == 0) {
       return;
     }
     long ttl = verdict.allowed ? ttlNanos : deniedTtlNanos;
-    if (!verdict.image.contains("@")) {
+    if (verdict.image.indexOf('@') < 0) {
       ttl = Math.min(ttl, tagTtlNanos); // tag-only: the tag may move
     }
     if (ttl <= 0) {
       return;
     }
-    cache.put(new Key(namespace, verdict.image, policyVersion), new Entry(verdict, System.nanoTime() + ttl));
+    if (entries.size() >= maxEntries) {
+      evict();
+    }
+    entries.put(new Key(namespace, verdict.image, policyVersion), new Entry(verdict, System.nanoTime() + ttl));
+  }
+
+  /** Drops expired entries; if that is not enough, about a tenth of the rest. */
+  private void evict() {
+    long now = System.nanoTime();
+    entries.values().removeIf(e -> now - e.expiresAtNanos >= 0);
+    long excess = entries.size() - maxEntries + Math.max(1, maxEntries / 10);
+    for (Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator(); excess > 0 && it.hasNext(); excess--) {
+      it.next();
+      it.remove();
+    }
   }
 
   long size() {
-    return cache.size();
+    return entries.size();
   }
 
   void clear() {
-    cache.invalidateAll();
+    entries.clear();
   }
 
   private static final class Entry {
@@ -82,7 +101,7 @@ final class VerdictCache {
       this.namespace = namespace;
       this.image = image;
       this.policyVersion = policyVersion;
-      this.hash = Objects.hash(namespace, image, policyVersion);
+      this.hash = (namespace.hashCode() * 31 + image.hashCode()) * 31 + Long.hashCode(policyVersion);
     }
 
     @Override
