@@ -72,11 +72,21 @@ final class AdmissionReviewer {
     if (!Workload.isReviewed(request.group, request.kind, request.subResource)) {
       return AdmissionOutcome.allow();
     }
-    if (exemptNamespaces.contains(request.namespace)) {
-      return AdmissionOutcome.allow();
-    }
     if (request.object == null) {
       throw new MalformedReviewException("field \"request.object\" is missing for " + request.operation + " of " + request.kind);
+    }
+    // Every reviewed kind is namespaced, and policies are per namespace: without one, "no policy
+    // here" would admit anything. The API server always sends it; a request without it is broken.
+    String namespace = request.namespace;
+    if (namespace.isEmpty()) {
+      namespace = request.object.path("metadata").path("namespace").asText("");
+    }
+    if (namespace.isEmpty()) {
+      throw new MalformedReviewException("field \"request.namespace\" is missing for " + request.kind
+          + ", a namespaced kind");
+    }
+    if (exemptNamespaces.contains(namespace)) {
+      return AdmissionOutcome.allow();
     }
     Workload workload = Workload.of(request.kind, request.object);
     if (workload.images.isEmpty()) {
@@ -89,7 +99,7 @@ final class AdmissionReviewer {
     }
     Instant until = Instant.now().plus(deadline);
     long untilNanos = System.nanoTime() + deadline.toNanos();
-    Map<String, ImageVerdict> verdicts = verifyAll(request.namespace, workload, until, untilNanos);
+    Map<String, ImageVerdict> verdicts = verifyAll(namespace, workload, until, untilNanos);
     return answer(request, workload, verdicts, mutate);
   }
 
