@@ -1,13 +1,256 @@
 package dev.kritis.cli;
 
+import dev.kritis.core.attestation.InvalidAttestationException;
+import dev.kritis.core.attestation.OccurrenceDirectorySource;
+import dev.kritis.core.reference.ImageReference;
+import dev.kritis.core.reference.InvalidReferenceException;
+import dev.kritis.webhook.WebhookServer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** {@code kritis serve}: placeholder until the webhook lands. */
+/**
+ * {@code kritis serve}: the HTTPS admission webhook. Starts the server and returns; the server's
+ * threads keep the JVM running until it is stopped (SIGTERM closes it cleanly).
+ */
 final class ServeCommand {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)(|k|Ki|M|Mi)");
+
   private ServeCommand() {}
 
+  static String usage() {
+    return String.join("\n",
+        "usage: kritis serve (--tls-cert FILE --tls-key FILE | --tls-self-signed) (--policies DIR ... | --kubernetes) [options]",
+        "",
+        "  --tls-cert FILE         PEM certificate chain; reloaded when the file changes",
+        "  --tls-key FILE          PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
+        "  --tls-self-signed       make a throwaway self-signed certificate (local runs only)",
+        "  --port N                HTTPS port (default 8443); --address HOST (default 0.0.0.0)",
+        "  --policies PATH         policy manifests (file or directory; repeatable); reloaded on change",
+        "  --kubernetes            watch kritis.grafeas.io objects with the in-cluster service account",
+        "  --attestations DIR      Grafeas occurrence JSON files",
+        "  --namespace-exempt NS   admit everything in NS (repeatable)",
+        "  --self-image REF        the webhook's own image, always admitted",
+        "  --dry-run               admit everything; report would-be denials as warnings and in the log",
+        "  --fail-open             admit when verification cannot finish (default: deny)",
+        "  --deadline DURATION     per-review deadline, below the webhook timeoutSeconds (default 8s; ms|s|m)",
+        "  --max-body BYTES        largest request body (default 3Mi; k|Ki|M|Mi suffixes)",
+        "",
+        "endpoints: POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics");
+  }
+
   static int run(String[] args, PrintStream out, PrintStream err) {
-    err.println("kritis serve: not available in this build");
-    return Main.USAGE;
+    // Undertow and XNIO log through jboss-logging: send it to slf4j-simple, one line per event.
+    System.setProperty("org.jboss.logging.provider", "slf4j");
+    WebhookServer.Builder builder = WebhookServer.builder();
+    Path cert = null;
+    Path key = null;
+    boolean selfSigned = false;
+    boolean policies = false;
+    String port = "8443";
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        switch (arg) {
+          case "-h":
+          case "--help":
+            out.println(usage());
+            return Main.ALLOWED;
+          case "--tls-cert":
+            cert = Path.of(value(args, ++i, arg));
+            break;
+          case "--tls-key":
+            key = Path.of(value(args, ++i, arg));
+            break;
+          case "--tls-self-signed":
+            selfSigned = true;
+            break;
+          case "--port":
+            port = value(args, ++i, arg);
+            builder.port(parsePort(port));
+            break;
+          case "--address":
+            builder.host(value(args, ++i, arg));
+            break;
+          case "--policies": {
+            Path p = Path.of(value(args, ++i, arg));
+            if (!Files.exists(p)) {
+              throw new UsageException("--policies " + p + ": no such file or directory");
+            }
+            builder.addPolicyPath(p);
+            policies = true;
+            break;
+          }
+          case "--kubernetes":
+            builder.kubernetesInCluster();
+            policies = true;
+            break;
+          case "--attestations": {
+            Path dir = Path.of(value(args, ++i, arg));
+            try {
+              builder.addAttestationSource(OccurrenceDirectorySource.load(dir));
+            } catch (InvalidAttestationException e) {
+              throw new UsageException("--attestations: " + e.getMessage());
+            }
+            break;
+          }
+          case "--namespace-exempt":
+            builder.exemptNamespace(value(args, ++i, arg));
+            break;
+          case "--self-image": {
+            String ref = value(args, ++i, arg);
+            try {
+              builder.selfImage(ImageReference.parse(ref));
+            } catch (InvalidReferenceException e) {
+              throw new UsageException("--self-image: " + e.getMessage());
+            }
+            break;
+          }
+          case "--dry-run":
+            builder.dryRun(true);
+            break;
+          case "--fail-open":
+            builder.failOpen(true);
+            break;
+          case "--deadline":
+            builder.deadline(parseDuration(value(args, ++i, arg), arg));
+            break;
+          case "--max-body":
+            builder.maxBody(parseSize(value(args, ++i, arg), arg));
+            break;
+          default:
+            throw new UsageException("unknown option \"" + arg + "\"");
+        }
+      }
+      if (selfSigned && (cert != null || key != null)) {
+        throw new UsageException("--tls-self-signed excludes --tls-cert/--tls-key");
+      }
+      if (selfSigned) {
+        builder.tlsSelfSigned(List.of());
+      } else if (cert != null && key != null) {
+        builder.tls(cert, key);
+      } else {
+        throw new UsageException("HTTPS only: give --tls-cert FILE and --tls-key FILE, or --tls-self-signed");
+      }
+      if (!policies) {
+        throw new UsageException("give --policies DIR (repeatable) and/or --kubernetes");
+      }
+    } catch (UsageException | IllegalArgumentException e) {
+      err.println("kritis serve: " + e.getMessage());
+      err.println(usage());
+      return Main.USAGE;
+    }
+    WebhookServer server;
+    try {
+      server = builder.start();
+    } catch (GeneralSecurityException | IOException | IllegalStateException e) {
+      err.println("kritis serve: " + e.getMessage());
+      return Main.USAGE;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kritis-shutdown"));
+    String notReady = server.notReadyReason();
+    out.println("kritis serve: listening on https port " + server.port()
+        + (notReady == null ? "" : " (not ready: " + notReady + ")"));
+    out.flush();
+    return Main.ALLOWED;
+  }
+
+  private static String value(String[] args, int i, String option) throws UsageException {
+    if (i >= args.length || args[i].startsWith("--")) {
+      throw new UsageException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static int parsePort(String text) throws UsageException {
+    try {
+      int p = Integer.parseInt(text);
+      if (p >= 0 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new UsageException("--port \"" + text + "\" is not a port number (0..65535)");
+  }
+
+  static Duration parseDuration(String text, String option) throws UsageException {
+    Matcher m = DURATION.matcher(text);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      Duration d;
+      switch (m.group(2)) {
+        case "ms":
+          d = Duration.ofMillis(n);
+          break;
+        case "s":
+          d = Duration.ofSeconds(n);
+          break;
+        case "m":
+          d = Duration.ofMinutes(n);
+          break;
+        default:
+          d = Duration.ofHours(n);
+          break;
+      }
+      if (!d.isZero()) {
+        return d;
+      }
+    }
+    try {
+      Duration d = Duration.parse(text.toUpperCase(Locale.ROOT));
+      if (!d.isNegative() && !d.isZero()) {
+        return d;
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      // below
+    }
+    throw new UsageException(option + " \"" + text + "\" is not a positive duration, expected e.g. 8s, 500ms or 1m");
+  }
+
+  static long parseSize(String text, String option) throws UsageException {
+    Matcher m = SIZE.matcher(text);
+    if (m.matches() && m.group(1).length() < 13) {
+      long n = Long.parseLong(m.group(1));
+      long unit;
+      switch (m.group(2)) {
+        case "k":
+          unit = 1000;
+          break;
+        case "Ki":
+          unit = 1024;
+          break;
+        case "M":
+          unit = 1000_000;
+          break;
+        case "Mi":
+          unit = 1024 * 1024;
+          break;
+        default:
+          unit = 1;
+          break;
+      }
+      if (n > 0) {
+        return n * unit;
+      }
+    }
+    throw new UsageException(option + " \"" + text + "\" is not a positive size in bytes, expected e.g. 3145728 or 3Mi");
+  }
+
+  /** Bad command line: the message says which option and what was expected. */
+  static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
   }
 }
