@@ -1,6 +1,6 @@
 package dev.kritis.cli;
 
-import dev.kritis.cli.VerifyCommand.UsageException;
+import dev.kritis.cli.Args.UsageException;
 import dev.kritis.registry.RegistryClient;
 import dev.kritis.registry.RegistryConfigException;
 import java.io.IOException;
@@ -36,7 +36,11 @@ final class RegistryOptions {
    *
    * @return false when the option is not one of these
    */
-  boolean accept(String option, String value) throws UsageException {
+  boolean accept(String option, Args args) throws UsageException {
+    if (!takesValue(option)) {
+      return false;
+    }
+    String value = args.value(option);
     switch (option) {
       case "--registry-ca":
         caBundle = Path.of(value);

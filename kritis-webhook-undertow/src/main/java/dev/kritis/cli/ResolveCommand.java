@@ -1,6 +1,6 @@
 package dev.kritis.cli;
 
-import dev.kritis.cli.VerifyCommand.UsageException;
+import dev.kritis.cli.Args.UsageException;
 import dev.kritis.core.reference.Digest;
 import dev.kritis.core.reference.DigestResolver.DigestResolutionException;
 import dev.kritis.core.reference.ImageReference;
@@ -36,30 +36,16 @@ final class ResolveCommand {
     List<String> images = new ArrayList<>();
     Duration timeout = Duration.ofSeconds(30);
     try {
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        String value = null;
-        int eq = arg.indexOf('=');
-        if (arg.startsWith("--") && eq > 0) {
-          value = arg.substring(eq + 1);
-          arg = arg.substring(0, eq);
-        }
+      Args a = new Args(args);
+      while (a.hasNext()) {
+        String arg = a.next();
         if (arg.equals("--help") || arg.equals("-h")) {
           out.println(usage());
           return Main.ALLOWED;
-        }
-        if (RegistryOptions.takesValue(arg) || arg.equals("--timeout")) {
-          if (value == null) {
-            if (i + 1 >= args.length) {
-              throw new UsageException(arg + " needs a value");
-            }
-            value = args[++i];
-          }
-          if (arg.equals("--timeout")) {
-            timeout = VerifyCommand.duration(value);
-          } else {
-            registry.accept(arg, value);
-          }
+        } else if (arg.equals("--timeout")) {
+          timeout = Args.duration(a.value(arg), arg);
+        } else if (registry.accept(arg, a)) {
+          continue;
         } else if (arg.startsWith("-")) {
           throw new UsageException("unknown option " + arg);
         } else {

@@ -1,5 +1,9 @@
 package dev.kritis.cli;
 
+import dev.kritis.cli.Args.UsageException;
+import dev.kritis.registry.RegistryClient;
+import dev.kritis.registry.RegistryConfigException;
+
 import dev.kritis.core.attestation.InvalidAttestationException;
 import dev.kritis.core.attestation.OccurrenceDirectorySource;
 import dev.kritis.core.reference.ImageReference;
@@ -12,7 +16,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +24,8 @@ import java.util.regex.Pattern;
  * threads keep the JVM running until it is stopped (SIGTERM closes it cleanly).
  */
 final class ServeCommand {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  /** How long a tag → digest answer is trusted; the registry client caches it as long. */
+  private static final Duration TAG_TTL = Duration.ofSeconds(30);
   private static final Pattern SIZE = Pattern.compile("(\\d+)(|k|Ki|M|Mi)");
 
   private ServeCommand() {}
@@ -36,7 +40,9 @@ final class ServeCommand {
         "  --port N                HTTPS port (default 8443); --address HOST (default 0.0.0.0)",
         "  --policies PATH         policy manifests (file or directory; repeatable); reloaded on change",
         "  --kubernetes            watch kritis.grafeas.io objects with the in-cluster service account",
-        "  --attestations DIR      Grafeas occurrence JSON files",
+        "  --attestations DIR      Grafeas occurrence JSON files (offline). Without it, or with any registry",
+        "                          option, tags are resolved and signatures read from the images' registries",
+        RegistryOptions.USAGE,
         "  --namespace-exempt NS   admit everything in NS (repeatable)",
         "  --self-image REF        the webhook's own image, always admitted",
         "  --dry-run               admit everything; report would-be denials as warnings and in the log",
@@ -56,32 +62,35 @@ final class ServeCommand {
     boolean selfSigned = false;
     boolean policies = false;
     String port = "8443";
+    boolean offline = false;
+    RegistryOptions registry = new RegistryOptions();
     try {
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
+      Args a = new Args(args);
+      while (a.hasNext()) {
+        String arg = a.next();
         switch (arg) {
           case "-h":
           case "--help":
             out.println(usage());
             return Main.ALLOWED;
           case "--tls-cert":
-            cert = Path.of(value(args, ++i, arg));
+            cert = Path.of(a.value(arg));
             break;
           case "--tls-key":
-            key = Path.of(value(args, ++i, arg));
+            key = Path.of(a.value(arg));
             break;
           case "--tls-self-signed":
             selfSigned = true;
             break;
           case "--port":
-            port = value(args, ++i, arg);
+            port = a.value(arg);
             builder.port(parsePort(port));
             break;
           case "--address":
-            builder.host(value(args, ++i, arg));
+            builder.host(a.value(arg));
             break;
           case "--policies": {
-            Path p = Path.of(value(args, ++i, arg));
+            Path p = Path.of(a.value(arg));
             if (!Files.exists(p)) {
               throw new UsageException("--policies " + p + ": no such file or directory");
             }
@@ -94,19 +103,20 @@ final class ServeCommand {
             policies = true;
             break;
           case "--attestations": {
-            Path dir = Path.of(value(args, ++i, arg));
+            Path dir = Path.of(a.value(arg));
             try {
               builder.addAttestationSource(OccurrenceDirectorySource.load(dir));
             } catch (InvalidAttestationException e) {
               throw new UsageException("--attestations: " + e.getMessage());
             }
+            offline = true;
             break;
           }
           case "--namespace-exempt":
-            builder.exemptNamespace(value(args, ++i, arg));
+            builder.exemptNamespace(a.value(arg));
             break;
           case "--self-image": {
-            String ref = value(args, ++i, arg);
+            String ref = a.value(arg);
             try {
               builder.selfImage(ImageReference.parse(ref));
             } catch (InvalidReferenceException e) {
@@ -121,13 +131,15 @@ final class ServeCommand {
             builder.failOpen(true);
             break;
           case "--deadline":
-            builder.deadline(parseDuration(value(args, ++i, arg), arg));
+            builder.deadline(Args.duration(a.value(arg), arg));
             break;
           case "--max-body":
-            builder.maxBody(parseSize(value(args, ++i, arg), arg));
+            builder.maxBody(parseSize(a.value(arg), arg));
             break;
           default:
-            throw new UsageException("unknown option \"" + arg + "\"");
+            if (!registry.accept(arg, a)) {
+              throw new UsageException("unknown option \"" + arg + "\"");
+            }
         }
       }
       if (selfSigned && (cert != null || key != null)) {
@@ -143,6 +155,19 @@ final class ServeCommand {
       if (!policies) {
         throw new UsageException("give --policies DIR (repeatable) and/or --kubernetes");
       }
+      if (!offline || registry.any()) {
+        // As kritis verify: without offline attestations (or with any registry option), resolve
+        // tags and read signatures where the images live, and from Grafeas when named.
+        RegistryClient registries = registry.client();
+        builder.digestResolver(registries.digestResolver(), TAG_TTL);
+        registries.registrySources().forEach(builder::addAttestationSource);
+        if (registry.grafeasUrl != null) {
+          builder.addAttestationSource(registries.grafeas(registry.grafeasUrl, registry.grafeasToken()));
+        }
+      }
+    } catch (RegistryConfigException | IOException e) {
+      err.println("kritis serve: bad registry configuration: " + e.getMessage());
+      return Main.USAGE;
     } catch (UsageException | IllegalArgumentException e) {
       err.println("kritis serve: " + e.getMessage());
       err.println(usage());
@@ -163,13 +188,6 @@ final class ServeCommand {
     return Main.ALLOWED;
   }
 
-  private static String value(String[] args, int i, String option) throws UsageException {
-    if (i >= args.length || args[i].startsWith("--")) {
-      throw new UsageException(option + " needs a value");
-    }
-    return args[i];
-  }
-
   private static int parsePort(String text) throws UsageException {
     try {
       int p = Integer.parseInt(text);
@@ -180,40 +198,6 @@ final class ServeCommand {
       // below
     }
     throw new UsageException("--port \"" + text + "\" is not a port number (0..65535)");
-  }
-
-  static Duration parseDuration(String text, String option) throws UsageException {
-    Matcher m = DURATION.matcher(text);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      Duration d;
-      switch (m.group(2)) {
-        case "ms":
-          d = Duration.ofMillis(n);
-          break;
-        case "s":
-          d = Duration.ofSeconds(n);
-          break;
-        case "m":
-          d = Duration.ofMinutes(n);
-          break;
-        default:
-          d = Duration.ofHours(n);
-          break;
-      }
-      if (!d.isZero()) {
-        return d;
-      }
-    }
-    try {
-      Duration d = Duration.parse(text.toUpperCase(Locale.ROOT));
-      if (!d.isNegative() && !d.isZero()) {
-        return d;
-      }
-    } catch (java.time.format.DateTimeParseException e) {
-      // below
-    }
-    throw new UsageException(option + " \"" + text + "\" is not a positive duration, expected e.g. 8s, 500ms or 1m");
   }
 
   static long parseSize(String text, String option) throws UsageException {
@@ -243,14 +227,5 @@ final class ServeCommand {
       }
     }
     throw new UsageException(option + " \"" + text + "\" is not a positive size in bytes, expected e.g. 3145728 or 3Mi");
-  }
-
-  /** Bad command line: the message says which option and what was expected. */
-  static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
   }
 }

@@ -15,10 +15,10 @@ import dev.kritis.core.verify.Reason;
 import dev.kritis.registry.RegistryClient;
 import dev.kritis.registry.RegistryConfigException;
 import java.io.IOException;
+import dev.kritis.cli.Args.UsageException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -139,15 +139,6 @@ final class VerifyCommand {
     }
   }
 
-  /** Bad command-line usage; the message says which option and what was expected. */
-  static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
-  }
-
   /** The parsed command line. */
   static final class Options {
     final List<Path> policies = new ArrayList<>();
@@ -161,32 +152,27 @@ final class VerifyCommand {
 
     static Options parse(String[] args) throws UsageException {
       Options o = new Options();
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        String value = null;
-        int eq = arg.indexOf('=');
-        if (arg.startsWith("--") && eq > 0) {
-          value = arg.substring(eq + 1);
-          arg = arg.substring(0, eq);
-        }
+      Args a = new Args(args);
+      while (a.hasNext()) {
+        String arg = a.next();
         switch (arg) {
           case "--help":
           case "-h":
             o.help = true;
             break;
           case "--policies":
-            o.policies.add(Path.of(value != null ? value : next(args, ++i, arg)));
+            o.policies.add(Path.of(a.value(arg)));
             break;
           case "--attestations":
-            o.attestations = Path.of(value != null ? value : next(args, ++i, arg));
+            o.attestations = Path.of(a.value(arg));
             break;
           case "--namespace":
           case "-n":
-            o.namespace = value != null ? value : next(args, ++i, arg);
+            o.namespace = a.value(arg);
             break;
           case "--output":
           case "-o": {
-            String format = value != null ? value : next(args, ++i, arg);
+            String format = a.value(arg);
             if (!format.equals("text") && !format.equals("json")) {
               throw new UsageException("--output must be text or json, got \"" + format + "\"");
             }
@@ -194,17 +180,16 @@ final class VerifyCommand {
             break;
           }
           case "--timeout":
-            o.timeout = duration(value != null ? value : next(args, ++i, arg));
+            o.timeout = Args.duration(a.value(arg), arg);
             break;
           default:
-            if (RegistryOptions.takesValue(arg)) {
-              o.registry.accept(arg, value != null ? value : next(args, ++i, arg));
+            if (o.registry.accept(arg, a)) {
               break;
             }
             if (arg.startsWith("-")) {
               throw new UsageException("unknown option " + arg);
             }
-            o.images.add(args[i]);
+            o.images.add(arg);
         }
       }
       if (o.help) {
@@ -219,33 +204,5 @@ final class VerifyCommand {
       return o;
     }
 
-    private static String next(String[] args, int i, String option) throws UsageException {
-      if (i >= args.length) {
-        throw new UsageException(option + " needs a value");
-      }
-      return args[i];
-    }
-  }
-
-  /** {@code 500ms}, {@code 10s}, {@code 2m}, or an ISO-8601 duration such as {@code PT10S}. */
-  static Duration duration(String text) throws UsageException {
-    try {
-      Duration d;
-      if (text.endsWith("ms")) {
-        d = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-      } else if (text.endsWith("s")) {
-        d = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
-      } else if (text.endsWith("m")) {
-        d = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
-      } else {
-        d = Duration.parse(text);
-      }
-      if (d.isNegative() || d.isZero()) {
-        throw new UsageException("duration must be positive, got \"" + text + "\"");
-      }
-      return d;
-    } catch (NumberFormatException | DateTimeParseException e) {
-      throw new UsageException("bad duration \"" + text + "\", expected e.g. 500ms, 10s, 2m or PT10S");
-    }
   }
 }

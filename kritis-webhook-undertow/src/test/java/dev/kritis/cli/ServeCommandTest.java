@@ -49,6 +49,9 @@ class ServeCommandTest {
       "--tls-self-signed --policies DIR --frobnicate   | unknown option \"--frobnicate\"",
       "--tls-self-signed --tls-cert a --tls-key b --policies DIR | --tls-self-signed excludes",
       "--tls-cert /nonexistent.pem --tls-key /nonexistent.key --policies DIR | /nonexistent.pem",
+      "--tls-self-signed --policies DIR --docker-config /nonexistent.json | bad registry configuration",
+      "--tls-self-signed --policies DIR --grafeas-url ftp://x | --grafeas-url expects an http(s) URL",
+      "--tls-self-signed --policies DIR --insecure-registry a/b | --insecure-registry expects HOST[:PORT]",
   })
   void badCommandLine_isUsageError(String args, String message) {
     String[] argv = args.trim().replace("DIR", tmp.toString()).split("\\s+");
@@ -57,9 +60,9 @@ class ServeCommandTest {
 
   @Test
   void durationsAndSizes_parse() throws Exception {
-    assertThat(ServeCommand.parseDuration("8s", "--deadline")).isEqualTo(Duration.ofSeconds(8));
-    assertThat(ServeCommand.parseDuration("750ms", "--deadline")).isEqualTo(Duration.ofMillis(750));
-    assertThat(ServeCommand.parseDuration("PT2S", "--deadline")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(Args.duration("8s", "--deadline")).isEqualTo(Duration.ofSeconds(8));
+    assertThat(Args.duration("750ms", "--deadline")).isEqualTo(Duration.ofMillis(750));
+    assertThat(Args.duration("PT2S", "--deadline")).isEqualTo(Duration.ofSeconds(2));
     assertThat(ServeCommand.parseSize("3Mi", "--max-body")).isEqualTo(3L * 1024 * 1024);
     assertThat(ServeCommand.parseSize("65536", "--max-body")).isEqualTo(65536);
   }

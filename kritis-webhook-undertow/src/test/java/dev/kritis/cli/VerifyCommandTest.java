@@ -117,7 +117,7 @@ class VerifyCommandTest {
     assertThat(run("--policies", "p", "--attestations", "a", "--output", "xml", "img")).isEqualTo(2);
     assertThat(err()).contains("--output must be text or json");
     assertThat(run("--policies", "p", "--attestations", "a", "--timeout", "soon", "img")).isEqualTo(2);
-    assertThat(err()).contains("bad duration");
+    assertThat(err()).contains("--timeout \"soon\" is not a positive duration");
     assertThat(run("--policies")).isEqualTo(2);
     assertThat(err()).contains("--policies needs a value");
   }
