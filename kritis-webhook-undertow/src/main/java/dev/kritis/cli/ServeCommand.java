@@ -184,6 +184,12 @@ final class ServeCommand {
     String notReady = server.notReadyReason();
     out.println("kritis serve: listening on https port " + server.port()
         + (notReady == null ? "" : " (not ready: " + notReady + ")"));
+    if (selfSigned) {
+      // A local run: show how to ask it something. The quickstart ships an AdmissionReview made
+      // from `kubectl create deployment test-denied --image=alpine:3.11 --dry-run=client -o json`.
+      out.println("try: curl -sk https://localhost:" + server.port() + "/validate -H 'Content-Type: application/json'"
+          + " --data @examples/quickstart/admission-review.json");
+    }
     out.flush();
     return Main.ALLOWED;
   }
