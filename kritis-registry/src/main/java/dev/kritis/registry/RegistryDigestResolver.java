@@ -41,7 +41,7 @@ public final class RegistryDigestResolver implements DigestResolver {
       return cache.get(key, deadline, "resolve " + key + " to a digest",
           () -> new LookupCache.Timed<>(tags.resolve(reference, deadline), ttl));
     } catch (RegistryException e) {
-      throw new DigestResolutionException(e.getMessage(), e);
+      throw new DigestResolutionException(e.getMessage(), e, e.isNotFound());
     }
   }
 }

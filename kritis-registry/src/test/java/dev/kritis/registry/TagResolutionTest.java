@@ -229,7 +229,7 @@ class TagResolutionTest {
   }
 
   @Test
-  void verifier_unresolvableTag_isDeniedWithTheResolutionFailureAsReason() throws Exception {
+  void verifier_unknownTag_isDeniedAsTagNotFound() throws Exception {
     dev.kritis.testkit.TestKey key = dev.kritis.testkit.TestKey.generate(dev.kritis.testkit.TestKey.Algorithm.ECDSA_P256_SHA256);
     RegistryClient client = clientFor(fake).build();
     dev.kritis.core.verify.ImageDecision decision = dev.kritis.core.verify.ImageVerifier.builder()
@@ -237,7 +237,7 @@ class TagResolutionTest {
         .build().verifyImage(Policies.NAMESPACE, fake.hostPort() + "/team/app:gone", in(Duration.ofSeconds(5)));
     assertThat(decision.allowed()).isFalse();
     assertThat(decision.reasons()).anySatisfy(r -> {
-      assertThat(r.code()).isEqualTo(dev.kritis.core.verify.Reason.Code.DIGEST_RESOLUTION_FAILED);
+      assertThat(r.code()).isEqualTo(dev.kritis.core.verify.Reason.Code.TAG_NOT_FOUND);
       assertThat(r.message()).contains("the tag does not exist");
     });
   }

@@ -104,7 +104,7 @@ class OnlineCommandsIT {
   void verify_unknownTag_isDeniedSayingWhy() {
     String image = registry.hostPort() + "/team/app:nope";
     assertThat(verify(image)).isEqualTo(1);
-    assertThat(out()).contains("image " + image + " is not attested").contains("DIGEST_RESOLUTION_FAILED");
+    assertThat(out()).contains("image " + image + " is not attested").contains("TAG_NOT_FOUND");
   }
 
   @Test

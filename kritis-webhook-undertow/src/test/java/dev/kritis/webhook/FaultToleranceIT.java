@@ -158,4 +158,22 @@ class FaultToleranceIT {
       source.release.countDown();
     }
   }
+
+  @Test
+  void failOpen_stillDeniesATagTheRegistrySaysDoesNotExist() throws Exception {
+    // Admitting it would let someone push the tag after admission and run an unverified image.
+    Trust trust = new Trust(tmp, "prod");
+    dev.kritis.core.reference.DigestResolver unknownTags = (reference, deadline) -> {
+      throw new dev.kritis.core.reference.DigestResolver.DigestResolutionException(
+          reference.registry() + ": manifest unknown", null, true);
+    };
+    try (WebhookServer server = WebhookServer.builder().host("127.0.0.1").port(0).tlsSelfSigned(List.of())
+        .addPolicyPath(trust.policies).addAttestationSource(new BrokenSource())
+        .digestResolver(unknownTags, Duration.ofSeconds(30)).deadline(DEADLINE).failOpen(true).start()) {
+      JsonNode response = new Client(server.port()).post("/validate",
+          Fixtures.review(Kind.DEPLOYMENT, "prod", Fixtures.workload(Kind.DEPLOYMENT, "web", "nginx:not-pushed-yet"))).response();
+      assertThat(response.get("allowed").asBoolean()).as(response.toString()).isFalse();
+      assertThat(response.get("status").get("message").asText()).isEqualTo("image nginx:not-pushed-yet is not attested");
+    }
+  }
 }

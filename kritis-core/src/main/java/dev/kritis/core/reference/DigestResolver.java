@@ -19,16 +19,34 @@ public interface DigestResolver {
    */
   Digest resolve(ImageReference reference, Instant deadline) throws DigestResolutionException;
 
-  /** Why a tag could not be resolved. The message is shown to users, so it names the registry. */
+  /**
+   * Why a tag could not be resolved. The message is shown to users, so it names the registry.
+   * {@link #tagNotFound()} separates a definite answer ("no such tag") from a failure to get one
+   * (unreachable, refused, timed out): only the latter may be waved through by a fail-open
+   * operator, since a tag that does not exist now can be pushed right after admission.
+   */
   final class DigestResolutionException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final boolean tagNotFound;
+
     public DigestResolutionException(String message) {
-      super(message);
+      this(message, null, false);
     }
 
     public DigestResolutionException(String message, Throwable cause) {
+      this(message, cause, false);
+    }
+
+    /** @param tagNotFound true when the registry answered that the tag does not exist */
+    public DigestResolutionException(String message, Throwable cause, boolean tagNotFound) {
       super(message, cause);
+      this.tagNotFound = tagNotFound;
+    }
+
+    /** Whether the registry said the tag does not exist (as opposed to not answering usefully). */
+    public boolean tagNotFound() {
+      return tagNotFound;
     }
   }
 }

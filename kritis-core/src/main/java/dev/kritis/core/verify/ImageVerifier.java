@@ -118,7 +118,8 @@ public final class ImageVerifier {
         Digest digest = resolver.resolve(reference, deadline);
         reference = reference.withDigest(digest);
       } catch (DigestResolutionException e) {
-        reasons.add(Reason.of(Code.DIGEST_RESOLUTION_FAILED, "cannot resolve " + image + " to a digest: " + e.getMessage()));
+        reasons.add(Reason.of(e.tagNotFound() ? Code.TAG_NOT_FOUND : Code.DIGEST_RESOLUTION_FAILED,
+            "cannot resolve " + image + " to a digest: " + e.getMessage()));
         return new ImageDecision(image, null, false, reasons);
       } catch (RuntimeException e) {
         reasons.add(Reason.of(Code.DIGEST_RESOLUTION_FAILED, "cannot resolve " + image + " to a digest: internal error " + e));

@@ -16,8 +16,10 @@ public final class Reason {
     INVALID_REFERENCE,
     /** Tag-only reference and no digest resolver configured. */
     REFERENCED_BY_TAG,
-    /** The digest resolver failed (unreachable registry, unknown tag, refused credentials). */
+    /** The digest resolver failed (unreachable registry, refused credentials, timeout). */
     DIGEST_RESOLUTION_FAILED,
+    /** The registry answered that the tag does not exist: a definite "no", not a failure. */
+    TAG_NOT_FOUND,
     /** An allowlist pattern matched. */
     ALLOWLISTED,
     /** The namespace has no GenericAttestationPolicy. */

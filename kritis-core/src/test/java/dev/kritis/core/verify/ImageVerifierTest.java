@@ -134,6 +134,18 @@ class ImageVerifierTest {
   }
 
   @Test
+  void verify_tagTheRegistryDoesNotKnow_isDeniedAsNotFoundNotAsAFailure() throws Exception {
+    DigestResolver resolver = (ref, deadline) -> {
+      throw new DigestResolver.DigestResolutionException("registry docker.io: manifest unknown", null, true);
+    };
+    ImageVerifier verifier = ImageVerifier.builder()
+        .policies(PolicySet.builder().addManifest(policies, "p").build()).digestResolver(resolver).build();
+    ImageDecision decision = verifier.verify("default", List.of("nginx:nope"), TIMEOUT).images().get(0);
+    assertThat(decision.allowed()).isFalse();
+    assertThat(codes(decision)).containsExactly(Code.TAG_NOT_FOUND);
+  }
+
+  @Test
   void verify_namespaceWithoutPolicy_isAllowed() throws Exception {
     ImageDecision decision = verifier().verify("other", List.of("alpine:3.11"), TIMEOUT).images().get(0);
     assertThat(decision.allowed()).isTrue();
