@@ -19,6 +19,11 @@ import dev.kritis.cli.Args.UsageException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,14 +40,18 @@ final class VerifyCommand {
   static String usage() {
     return String.join("\n",
         "usage: kritis verify --policies DIR [--policies DIR]... [--attestations DIR] [registry options]",
-        "                     [--namespace NS] [--output text|json] [--timeout DURATION] IMAGE...",
+        "                     [--namespace NS] [--output text|json] [--timeout DURATION]",
+        "                     (IMAGE... | --manifests PATH...)",
         "",
         "  --policies DIR       kritis manifests (YAML/JSON; files or directories, repeatable)",
         "  --attestations DIR   Grafeas occurrence JSON files (offline attestations). Without it, or with",
         "                       any registry option, tags are resolved and signatures are read where the",
         "                       images live (cosign .sig tags, OCI referrers) and from --grafeas-url",
         RegistryOptions.USAGE,
-        "  --namespace NS       the namespace whose policies apply (default: default)",
+        "  --manifests PATH     check every container image of these Kubernetes manifests (file or directory,",
+        "                       repeatable), each in its object's namespace, as the webhook would on apply",
+        "  --namespace NS       the namespace whose policies apply to IMAGEs and to objects without one",
+        "                       (default: default)",
         "  --output FORMAT      text (default) or json",
         "  --timeout DURATION   give up and deny after this long (default 30s; e.g. 500ms, 10s, 1m)",
         "",
@@ -90,32 +99,56 @@ final class VerifyCommand {
         return Main.USAGE;
       }
     }
-    Decision decision = builder.build().verify(options.namespace, options.images, options.timeout);
-    if (options.json) {
-      out.println(toJson(decision));
-    } else {
-      printText(decision, out);
+    Map<String, Set<String>> work = new LinkedHashMap<>();
+    if (!options.images.isEmpty()) {
+      work.computeIfAbsent(options.namespace, n -> new LinkedHashSet<>()).addAll(options.images);
     }
-    return decision.allowed() ? Main.ALLOWED : Main.DENIED;
+    try {
+      ManifestImages.read(options.manifests, options.namespace)
+          .forEach((ns, images) -> work.computeIfAbsent(ns, n -> new LinkedHashSet<>()).addAll(images));
+    } catch (UsageException e) {
+      err.println("kritis verify: " + e.getMessage());
+      return Main.USAGE;
+    }
+    if (work.isEmpty()) {
+      err.println("kritis verify: the manifests contain no container image");
+      return Main.USAGE;
+    }
+    ImageVerifier verifier = builder.build();
+    Instant deadline = Instant.now().plus(options.timeout);
+    Map<String, Decision> decisions = new LinkedHashMap<>();
+    work.forEach((ns, images) -> decisions.put(ns, verifier.verify(ns, List.copyOf(images), deadline)));
+    boolean showNamespace = decisions.size() > 1 || !options.manifests.isEmpty();
+    if (options.json) {
+      out.println(toJson(decisions, showNamespace));
+    } else {
+      decisions.forEach((ns, decision) -> printText(showNamespace ? ns : null, decision, out));
+    }
+    return decisions.values().stream().allMatch(Decision::allowed) ? Main.ALLOWED : Main.DENIED;
   }
 
-  private static void printText(Decision decision, PrintStream out) {
+  private static void printText(String namespace, Decision decision, PrintStream out) {
     for (ImageDecision image : decision.images()) {
       out.println((image.allowed() ? "ALLOWED " : "DENIED  ") + image.message()
-          + image.digest().map(d -> " (" + d + ")").orElse(""));
+          + image.digest().map(d -> " (" + d + ")").orElse("")
+          + (namespace == null ? "" : " [namespace " + namespace + "]"));
       for (Reason reason : image.reasons()) {
         out.println("    " + reason.code() + ": " + reason.message());
       }
     }
   }
 
-  static String toJson(Decision decision) {
+  static String toJson(Map<String, Decision> decisions, boolean showNamespace) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("allowed", decision.allowed());
+    root.put("allowed", decisions.values().stream().allMatch(Decision::allowed));
     ArrayNode images = root.putArray("images");
-    for (ImageDecision image : decision.images()) {
+    decisions.forEach((namespace, decision) -> {
+     for (ImageDecision image : decision.images()) {
       ObjectNode node = images.addObject();
       node.put("image", image.image());
+      if (showNamespace) {
+        node.put("namespace", namespace);
+      }
       if (image.digest().isPresent()) {
         node.put("digest", image.digest().get().toString());
       } else {
@@ -131,7 +164,8 @@ final class VerifyCommand {
         reason.policy().ifPresent(p -> r.put("policy", p));
         reason.authority().ifPresent(a -> r.put("authority", a));
       }
-    }
+     }
+    });
     try {
       return JSON.writeValueAsString(root);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -143,6 +177,7 @@ final class VerifyCommand {
   static final class Options {
     final List<Path> policies = new ArrayList<>();
     final List<String> images = new ArrayList<>();
+    final List<Path> manifests = new ArrayList<>();
     final RegistryOptions registry = new RegistryOptions();
     Path attestations;
     String namespace = "default";
@@ -165,6 +200,10 @@ final class VerifyCommand {
             break;
           case "--attestations":
             o.attestations = Path.of(a.value(arg));
+            break;
+          case "--manifests":
+          case "-f":
+            o.manifests.add(Path.of(a.value(arg)));
             break;
           case "--namespace":
           case "-n":
@@ -198,8 +237,8 @@ final class VerifyCommand {
       if (o.policies.isEmpty()) {
         throw new UsageException("--policies DIR is required");
       }
-      if (o.images.isEmpty()) {
-        throw new UsageException("no IMAGE given");
+      if (o.images.isEmpty() && o.manifests.isEmpty()) {
+        throw new UsageException("no IMAGE or --manifests given");
       }
       return o;
     }

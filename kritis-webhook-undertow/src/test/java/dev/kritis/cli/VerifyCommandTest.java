@@ -141,4 +141,53 @@ class VerifyCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(err()).contains("unknown command \"frobnicate\"");
   }
+
+  /** Real objects, as a deploy tool would have them: {@code kubectl create … --dry-run=client -o yaml}. */
+  private static String kubectl(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("kubectl"));
+    command.addAll(Arrays.asList(args));
+    command.addAll(List.of("--dry-run=client", "-o", "yaml"));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("kubectl is required for this test (it needs no API server for --dry-run=client)", e);
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(output).isZero();
+    return output;
+  }
+
+  @Test
+  void verify_manifests_checksEveryContainerInItsObjectsNamespace() throws Exception {
+    Path manifests = dir.resolve("deploy.yaml");
+    Files.writeString(manifests, kubectl("create", "deployment", "app", "--image=" + SIGNED, "-n", "team")
+        + "---\n" + kubectl("create", "cronjob", "nightly", "--image=alpine:3.11", "--schedule=0 1 * * *", "-n", "team")
+        + "---\n" + kubectl("create", "job", "other", "--image=busybox:1.36", "-n", "unprotected"));
+    int code = run("--policies", policies.toString(), "--attestations", attestations.toString(), "--manifests", manifests.toString());
+    assertThat(code).isEqualTo(1);
+    assertThat(out()).contains("ALLOWED image " + SIGNED + " is attested").contains("[namespace team]")
+        .contains("DENIED  image alpine:3.11 is not attested [namespace team]")
+        .contains("ALLOWED image busybox:1.36 is not subject to a policy [namespace unprotected]");
+  }
+
+  @Test
+  void verify_manifestsAllSigned_exitsZeroAndJsonNamesNamespaces() throws Exception {
+    Path manifests = Files.createDirectories(dir.resolve("k8s"));
+    Files.writeString(manifests.resolve("app.yaml"), kubectl("create", "deployment", "app", "--image=" + SIGNED, "-n", "team"));
+    int code = run("--policies", policies.toString(), "--attestations", attestations.toString(), "-f", manifests.toString(),
+        "-o", "json");
+    assertThat(code).as(out() + err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(out());
+    assertThat(json.get("images").get(0).get("namespace").textValue()).isEqualTo("team");
+  }
+
+  @Test
+  void verify_manifestContainerWithoutImage_exitsTwo() throws Exception {
+    Path manifests = dir.resolve("bad.yaml");
+    Files.writeString(manifests, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n");
+    assertThat(run("--policies", policies.toString(), "--attestations", attestations.toString(), "--manifests", manifests.toString()))
+        .isEqualTo(2);
+    assertThat(err()).contains("container \"c\" has no image");
+  }
 }
