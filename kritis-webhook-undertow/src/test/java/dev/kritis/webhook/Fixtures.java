@@ -332,6 +332,24 @@ final class Fixtures {
   }
 
   /** An HTTPS client that trusts any certificate: the server's is self-signed and made at start. */
+  /** The test servers use throwaway self-signed certificates: a client that trusts any. */
+  static SSLContext trustingEveryCertificate() throws java.security.GeneralSecurityException {
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, new SecureRandom());
+    return ssl;
+  }
+
   static final class Client {
     final HttpClient http;
     final int port;
@@ -339,20 +357,7 @@ final class Fixtures {
     Client(int port) {
       this.port = port;
       try {
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {new X509TrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        }}, new SecureRandom());
-        http = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
+        http = HttpClient.newBuilder().sslContext(trustingEveryCertificate()).version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
       } catch (java.security.GeneralSecurityException e) {
         throw new AssertionError(e);
