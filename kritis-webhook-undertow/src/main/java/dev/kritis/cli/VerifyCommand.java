@@ -142,34 +142,34 @@ final class VerifyCommand {
     ObjectNode root = JSON.createObjectNode();
     root.put("allowed", decisions.values().stream().allMatch(Decision::allowed));
     ArrayNode images = root.putArray("images");
-    decisions.forEach((namespace, decision) -> {
-     for (ImageDecision image : decision.images()) {
-      ObjectNode node = images.addObject();
-      node.put("image", image.image());
-      if (showNamespace) {
-        node.put("namespace", namespace);
-      }
-      if (image.digest().isPresent()) {
-        node.put("digest", image.digest().get().toString());
-      } else {
-        node.putNull("digest");
-      }
-      node.put("allowed", image.allowed());
-      node.put("message", image.message());
-      ArrayNode reasons = node.putArray("reasons");
-      for (Reason reason : image.reasons()) {
-        ObjectNode r = reasons.addObject();
-        r.put("code", reason.code().name());
-        r.put("message", reason.message());
-        reason.policy().ifPresent(p -> r.put("policy", p));
-        reason.authority().ifPresent(a -> r.put("authority", a));
-      }
-     }
-    });
+    decisions.forEach((namespace, decision) ->
+        decision.images().forEach(image -> writeImage(images.addObject(), image, showNamespace ? namespace : null)));
     try {
       return JSON.writeValueAsString(root);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot write a JSON tree we built", e);
+    }
+  }
+
+  private static void writeImage(ObjectNode node, ImageDecision image, String namespace) {
+    node.put("image", image.image());
+    if (namespace != null) {
+      node.put("namespace", namespace);
+    }
+    if (image.digest().isPresent()) {
+      node.put("digest", image.digest().get().toString());
+    } else {
+      node.putNull("digest");
+    }
+    node.put("allowed", image.allowed());
+    node.put("message", image.message());
+    ArrayNode reasons = node.putArray("reasons");
+    for (Reason reason : image.reasons()) {
+      ObjectNode r = reasons.addObject();
+      r.put("code", reason.code().name());
+      r.put("message", reason.message());
+      reason.policy().ifPresent(p -> r.put("policy", p));
+      reason.authority().ifPresent(a -> r.put("authority", a));
     }
   }
 
