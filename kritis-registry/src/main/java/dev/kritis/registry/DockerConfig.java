@@ -1,5 +1,6 @@
 package dev.kritis.registry;
 
+import dev.kritis.core.internal.UntrustedText;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -73,7 +74,7 @@ final class DockerConfig {
     }
     Map<String, Credential> found = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> entry : auths.properties()) {
-      String where = origin + " auths[\"" + Texts.printable(entry.getKey()) + "\"]";
+      String where = origin + " auths[\"" + UntrustedText.printable(entry.getKey()) + "\"]";
       JsonNode value = entry.getValue();
       if (!value.isObject()) {
         if (root.has("auths")) {

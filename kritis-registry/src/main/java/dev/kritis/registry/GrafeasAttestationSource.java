@@ -1,5 +1,6 @@
 package dev.kritis.registry;
 
+import dev.kritis.core.internal.UntrustedText;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kritis.core.attestation.Attestation;
 import dev.kritis.core.attestation.AttestationSource;
@@ -79,7 +80,7 @@ public final class GrafeasAttestationSource implements AttestationSource {
             + (pageToken == null ? "" : "&pageToken=" + RegistryAuthenticator.encode(pageToken)));
       } catch (IllegalArgumentException e) {
         throw RegistryException.failed("Tried to " + action + " but failed because the note reference \""
-            + Texts.printable(note) + "\" cannot be part of a URL (expected projects/<project>/notes/<note>)", e);
+            + UntrustedText.printable(note) + "\" cannot be part of a URL (expected projects/<project>/notes/<note>)", e);
       }
       HttpTransport.Request request = new HttpTransport.Request("GET", uri,
           bearerToken == null ? null : "Bearer " + bearerToken, null, MAX_PAGE_BYTES).header("Accept", "application/json");

@@ -1,5 +1,6 @@
 package dev.kritis.registry;
 
+import dev.kritis.core.internal.UntrustedText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -204,7 +205,7 @@ final class HttpTransport {
         next = uri.resolve(location);
       } catch (IllegalArgumentException e) {
         throw RegistryException.failed("Tried to " + action + " but failed because " + response.uri
-            + " redirected to an invalid URI \"" + Texts.printable(location) + "\"", e);
+            + " redirected to an invalid URI \"" + UntrustedText.printable(location) + "\"", e);
       }
       String scheme = String.valueOf(next.getScheme()).toLowerCase(Locale.ROOT);
       if (!scheme.equals("https") && !scheme.equals("http")) {
@@ -330,7 +331,7 @@ final class HttpTransport {
 
   private static String describe(IOException e) {
     String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : ": " + Texts.printable(message));
+    return e.getClass().getSimpleName() + (message == null ? "" : ": " + UntrustedText.printable(message));
   }
 
   /** Signals a body over the limit; an IOException so that it travels through the client. */

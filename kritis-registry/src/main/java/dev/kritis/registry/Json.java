@@ -1,5 +1,6 @@
 package dev.kritis.registry;
 
+import dev.kritis.core.internal.UntrustedText;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -23,9 +24,9 @@ final class Json {
       if (j.getLocation() != null) {
         message += " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
       }
-      return Texts.printable(message);
+      return UntrustedText.printable(message);
     }
-    return Texts.printable(String.valueOf(e.getMessage()));
+    return UntrustedText.printable(String.valueOf(e.getMessage()));
   }
 
   /** Parses an object, or throws "Tried to {action} but failed because {where} is not …". */

@@ -1,5 +1,6 @@
 package dev.kritis.registry;
 
+import dev.kritis.core.internal.UntrustedText;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -66,7 +67,7 @@ final class RegistryAuthenticator {
       return "Bearer " + token;
     }
     throw RegistryException.failed("Tried to " + action + " but failed because " + registry
-        + " asks for the unsupported authentication scheme \"" + Texts.printable(challenge.scheme()) + "\"");
+        + " asks for the unsupported authentication scheme \"" + UntrustedText.printable(challenge.scheme()) + "\"");
   }
 
   private LookupCache.Timed<String> fetchToken(String registry, WwwAuthenticate challenge, String scope,
@@ -78,7 +79,7 @@ final class RegistryAuthenticator {
       realmUri = URI.create(realm);
     } catch (IllegalArgumentException e) {
       throw RegistryException.failed("Tried to " + action + " but failed because " + registry
-          + " named an invalid token realm \"" + Texts.printable(realm) + "\"", e);
+          + " named an invalid token realm \"" + UntrustedText.printable(realm) + "\"", e);
     }
     String scheme = String.valueOf(realmUri.getScheme());
     if (!scheme.equals("https") && !(scheme.equals("http") && insecure.contains(hostPort(realmUri)))) {

@@ -1,5 +1,6 @@
 package dev.kritis.registry;
 
+import dev.kritis.core.internal.UntrustedText;
 import dev.kritis.core.attestation.Attestation;
 import dev.kritis.core.attestation.AttestationSource;
 import dev.kritis.core.reference.Digest;
@@ -268,7 +269,7 @@ public final class RegistryClient {
     public Builder insecureRegistry(String hostPort) {
       Objects.requireNonNull(hostPort, "hostPort");
       if (!HOST_PORT.matcher(hostPort).matches()) {
-        defer(new RegistryConfigException("Tried to add insecure registry \"" + Texts.printable(hostPort)
+        defer(new RegistryConfigException("Tried to add insecure registry \"" + UntrustedText.printable(hostPort)
             + "\" but failed because it is not host[:port] (no scheme, no path)"));
       } else {
         insecure.add(hostPort.toLowerCase(Locale.ROOT));

@@ -1,5 +1,6 @@
 package dev.kritis.registry;
 
+import dev.kritis.core.internal.UntrustedText;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kritis.core.reference.ImageReference;
 import java.net.URI;
@@ -128,7 +129,7 @@ final class RegistryEndpoints {
         JsonNode first = errors.get(0);
         String code = Json.optionalText(first, "code");
         String message = Json.optionalText(first, "message");
-        return " (" + Texts.printable(code == null ? "?" : code) + (message == null ? "" : ": " + Texts.printable(message)) + ")";
+        return " (" + UntrustedText.printable(code == null ? "?" : code) + (message == null ? "" : ": " + UntrustedText.printable(message)) + ")";
       }
     } catch (java.io.IOException | RuntimeException e) {
       // not a distribution error document; say nothing more

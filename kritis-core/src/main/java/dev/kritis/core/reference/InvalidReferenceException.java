@@ -1,5 +1,7 @@
 package dev.kritis.core.reference;
 
+import dev.kritis.core.internal.UntrustedText;
+
 /**
  * An image reference or digest that does not follow the distribution reference grammar. The
  * message names the input and what was expected; {@link #input()} returns the offending text.
@@ -28,22 +30,6 @@ public final class InvalidReferenceException extends Exception {
 
   /** Keeps control characters and very long inputs out of log lines and HTTP responses. */
   static String printable(String input) {
-    if (input == null) {
-      return "null";
-    }
-    StringBuilder out = new StringBuilder();
-    int limit = Math.min(input.length(), 300);
-    for (int i = 0; i < limit; i++) {
-      char c = input.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
-        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    if (input.length() > limit) {
-      out.append("…(").append(input.length()).append(" chars)");
-    }
-    return out.toString();
+    return UntrustedText.printable(input);
   }
 }
