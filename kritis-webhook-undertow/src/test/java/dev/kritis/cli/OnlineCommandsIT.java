@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,8 +47,7 @@ class OnlineCommandsIT {
         Manifests.seedAuthority("team", "ci", null, key, null),
         Manifests.policy("team", "gap", List.of("ci"), List.of())));
     dockerConfig = temp.resolve("config.json");
-    String auth = Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-    Files.writeString(dockerConfig, "{\"auths\":{\"" + registry.hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
+    registry.writeDockerConfig(dockerConfig);
   }
 
   @AfterAll

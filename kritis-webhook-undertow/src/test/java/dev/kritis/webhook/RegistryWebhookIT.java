@@ -10,7 +10,6 @@ import dev.kritis.testkit.registry.DockerRegistryServer;
 import dev.kritis.testkit.registry.ImagePusher;
 import dev.kritis.webhook.Fixtures.Client;
 import dev.kritis.webhook.Fixtures.Kind;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +48,7 @@ class RegistryWebhookIT {
         Manifests.seedAuthority("prod", "ci", null, key, null),
         Manifests.policy("prod", "gap", List.of("ci"), List.of())));
     Path config = tmp.resolve("config.json");
-    String auth = Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-    Files.writeString(config, "{\"auths\":{\"" + registry.hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
+    registry.writeDockerConfig(config);
     registries = RegistryClient.builder().caBundle(registry.caBundle()).dockerConfig(config)
         .requestTimeout(Duration.ofSeconds(2)).build();
   }

@@ -193,6 +193,19 @@ public final class DockerRegistryServer implements AutoCloseable {
     return username;
   }
 
+  /**
+   * Writes a Docker {@code config.json} holding this registry's credentials (key {@code host:port},
+   * {@code auth} = base64 of {@code user:password}), as {@code docker login} would.
+   */
+  public Path writeDockerConfig(Path file) throws IOException {
+    if (username == null) {
+      throw new IllegalStateException("this registry runs without authentication; there are no credentials to write");
+    }
+    String auth = java.util.Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    Files.writeString(file, "{\"auths\":{\"" + hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
+    return file;
+  }
+
   public String password() {
     return password;
   }
